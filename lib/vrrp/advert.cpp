@@ -1,0 +1,2 @@
+// Implemented by the codec work (see advert.h).
+#include "vrrp/advert.h"

@@ -1,0 +1,2 @@
+// Implemented by the state-machine work (see router.h).
+#include "vrrp/router.h"
