@@ -1,15 +1,32 @@
-// havipctl: talks to a running havipd over its control socket.
-// The control protocol arrives with the network issue; until then every
-// command says so and exits 2 (documented in README.md).
+// havipctl: talks to a running havipd over its control socket. The logic
+// lives in cli.cpp (tested); this file only does the I/O.
 #include <cstdio>
-#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "cli.h"
+#include "control/client.h"
 
 int main(int argc, char** argv) {
-  if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-    std::puts("usage: havipctl [-s SOCKET] status|failover|reload\n"
-              "The control socket is not implemented yet.");
-    return 0;
+  using namespace havip::ctl;
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  const auto inv = parseArgs(args);
+  if (!inv) {
+    std::fprintf(stderr, "havipctl: %s\nTry 'havipctl --help'.\n", inv.error().c_str());
+    return kExitUsage;
   }
-  std::fputs("havipctl: not yet: havipd has no control socket in this version\n", stderr);
-  return 2;
+  if (inv->action == Invocation::Action::Help) {
+    std::fputs(usage().c_str(), stdout);
+    return kExitOk;
+  }
+  if (inv->action == Invocation::Action::Version) {
+    std::printf("havipctl %s (control protocol %d)\n", HAVIP_VERSION,
+                havip::control::kProtocolVersion);
+    return kExitOk;
+  }
+  const auto result = havip::control::call(inv->socket, inv->request, inv->timeout);
+  const Outcome outcome = present(*inv, result);
+  std::fputs(outcome.out.c_str(), stdout);
+  std::fputs(outcome.err.c_str(), stderr);
+  return outcome.exitCode;
 }

@@ -1,0 +1,31 @@
+// Tells the service manager what havipd is doing (sd_notify(3)). Without
+// NOTIFY_SOCKET in the environment every call is a cheap no-op, so the same
+// binary runs under systemd, by hand and in tests.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace havip::daemon {
+
+class ServiceNotifier {
+ public:
+  ServiceNotifier();
+
+  void ready();
+  void reloading();  // RELOADING=1 plus MONOTONIC_USEC, as systemd asks for Type=notify-reload
+  void stopping();
+  void status(std::string_view line);  // STATUS=: one line, shown by systemctl status
+  void watchdogPing();
+
+  // Half of WatchdogSec= when the watchdog is enabled for this process.
+  std::optional<std::chrono::microseconds> watchdogPingInterval() const { return pingInterval_; }
+  bool underSystemd() const { return enabled_; }
+
+ private:
+  bool enabled_ = false;
+  std::optional<std::chrono::microseconds> pingInterval_;
+};
+
+}  // namespace havip::daemon
