@@ -1,26 +1,34 @@
-// havipd: VRRPv2 + IPVS high-availability daemon.
-#include <cstring>
+// havipd: VRRPv2 + IPVS high-availability daemon. Runs in the foreground (the
+// service manager supervises it: systemd/havipd.service, Type=notify).
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
 
 #include "check_config.h"
+#include "daemon.h"
+#include "log/log.h"
 
 namespace {
 
 constexpr std::string_view kUsage =
     "usage: havipd [OPTIONS]\n"
-    "  -f, --use-file FILE      configuration file (default /etc/havip/havipd.conf)\n"
-    "  -t, --check-config FILE  validate FILE, print a summary, exit 0 (valid) or 1\n"
-    "  -v, --version            print the version\n"
-    "  -h, --help               this text\n";
+    "  -f, --use-file FILE         configuration file (default /etc/havip/havipd.conf)\n"
+    "  -t, --check-config FILE     validate FILE, print a summary, exit 0 (valid) or 1\n"
+    "  -s, --control-socket PATH   control socket (default /run/havipd/control.sock)\n"
+    "  -l, --log-level LEVEL       trace|debug|info|warn|error (default info)\n"
+    "  -v, --version               print the version\n"
+    "  -h, --help                  this text\n"
+    "Exit codes: 0 stopped cleanly (SIGTERM/SIGINT) or config valid; 1 config\n"
+    "invalid or startup failed; 2 usage.\n";
 
 constexpr int kExitUsage = 2;
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string configPath = "/etc/havip/havipd.conf";
+  havip::daemon::Options options;
+  auto level = havip::log::Level::info;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     auto value = [&]() -> const char* {
@@ -33,7 +41,16 @@ int main(int argc, char** argv) {
     if (arg == "-t" || arg == "--check-config") {
       return havip::daemon::checkConfig(value(), std::cout, std::cerr);
     } else if (arg == "-f" || arg == "--use-file") {
-      configPath = value();
+      options.configPath = value();
+    } else if (arg == "-s" || arg == "--control-socket") {
+      options.controlSocket = value();
+    } else if (arg == "-l" || arg == "--log-level") {
+      auto parsed = havip::log::parseLevel(value());
+      if (!parsed) {
+        std::cerr << "havipd: log level must be one of " << havip::log::levelNames() << "\n";
+        return kExitUsage;
+      }
+      level = *parsed;
     } else if (arg == "-v" || arg == "--version") {
       std::cout << "havipd " HAVIP_VERSION "\n";
       return 0;
@@ -45,8 +62,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  std::cerr << "havipd: running the daemon arrives with the network issue; "
-               "use --check-config "
-            << configPath << " for now\n";
-  return kExitUsage;
+  havip::log::setupLogging(level, havip::log::stderrIsJournal());
+  havip::daemon::Daemon daemon(std::move(options));
+  return daemon.run();
 }

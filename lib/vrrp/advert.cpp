@@ -179,6 +179,13 @@ tl::expected<ReceivedAdvert, DropReason> decodePacket(std::span<const std::uint8
   return received;
 }
 
+std::optional<std::uint8_t> peekVrid(std::span<const std::uint8_t> packet) {
+  if (packet.empty() || (packet[0] >> 4) != 4) return std::nullopt;
+  const std::size_t headerSize = std::size_t{packet[0] & 0x0fu} * 4;
+  if (headerSize < kIpv4HeaderSize || packet.size() < headerSize + 2) return std::nullopt;
+  return packet[headerSize + 1];
+}
+
 // RFC 3768 section 7.1, in the RFC's order (the checks before it are in
 // decode() and decodePacket()):
 //   "- MUST verify that the VRID is configured on the receiving interface and

@@ -82,6 +82,11 @@ tl::expected<Advert, DropReason> decode(std::span<const std::uint8_t> vrrpMessag
 // then the VRRP message it carries. Checks the TTL.
 tl::expected<ReceivedAdvert, DropReason> decodePacket(std::span<const std::uint8_t> ipPacket);
 
+// The VRID byte of what looks like an IPv4 packet carrying VRRP, read before any
+// check, so the receiver can charge a malformed packet to the instance it was
+// aimed at. Nothing when not even that byte is there.
+std::optional<std::uint8_t> peekVrid(std::span<const std::uint8_t> ipPacket);
+
 // What the local instance expects of adverts for its VRID.
 struct Expectation {
   std::uint8_t vrid = 0;

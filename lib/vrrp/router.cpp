@@ -47,24 +47,28 @@ std::string_view toString(State s) {
   return "UNKNOWN";
 }
 
-Router::Router(RouterConfig config) : config_(std::move(config)) {
+RouterConfig Router::normalized(RouterConfig config) {
   // The config parser refuses these; reaching here with them is a bug.
-  if (config_.priority == 0 || config_.advertInterval < seconds(1) ||
-      config_.advertInterval > seconds(255)) {
+  if (config.priority == 0 || config.advertInterval < seconds(1) ||
+      config.advertInterval > seconds(255)) {
     std::abort();
   }
   // keepalived's vrrp_complete_instance: an owner behaves as "state MASTER"
   // and cannot be nopreempt; with state MASTER, nopreempt and preempt_delay are
   // cleared; preempt_delay means nothing under nopreempt.
-  if (isOwner()) {
-    config_.initialMaster = true;
-    config_.preempt = true;
+  if (config.priority == kOwnerPriority) {
+    config.initialMaster = true;
+    config.preempt = true;
   }
-  if (config_.initialMaster) {
-    config_.preempt = true;
-    config_.preemptDelay = Duration::zero();
+  if (config.initialMaster) {
+    config.preempt = true;
+    config.preemptDelay = Duration::zero();
   }
-  if (!config_.preempt) config_.preemptDelay = Duration::zero();
+  if (!config.preempt) config.preemptDelay = Duration::zero();
+  return config;
+}
+
+Router::Router(RouterConfig config) : config_(normalized(std::move(config))) {
   trackedPriority_ = isOwner() ? kOwnerPriority : config_.priority;
 }
 
@@ -382,6 +386,29 @@ Actions Router::takeOver(TimePoint now) {
   // Already Master: say so now at the boosted priority.
   sendAdvert(out, effectivePriority());
   advertDue_ = now + config_.advertInterval;
+  rearm(out);
+  return out;
+}
+
+Actions Router::reconfigure(RouterConfig config, TimePoint now) {
+  Actions out;
+  config = normalized(std::move(config));
+  if (config.vrid != config_.vrid) std::abort();  // a different router: the shell replaces it
+  config_ = std::move(config);
+  trackedPriority_ = isOwner() ? kOwnerPriority : config_.priority;
+  if (!config_.preempt) preemptAt_.reset();
+  if (state_ == State::Master) {
+    if (config_.garpMasterRepeat == 0 || config_.garpMasterDelay == Duration::zero()) garpDue_.reset();
+    master_ = config_.primaryAddress;
+    sendAdvert(out, effectivePriority());
+    advertDue_ = now + config_.advertInterval;
+  } else if (state_ == State::Backup) {
+    if (isOwner()) {
+      becomeMaster(out, now, "reload: now the address owner (priority 255)");
+      return out;
+    }
+    if (!resignedBy_) downDue_ = lastHeard_ + masterDownInterval();
+  }
   rearm(out);
   return out;
 }

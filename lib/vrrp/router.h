@@ -75,6 +75,8 @@ struct RouterConfig {
   std::vector<net::Ipv4Address> vips;  // what our adverts list
   Duration garpMasterDelay = std::chrono::seconds(5);  // second burst after takeover; 0 = none
   unsigned garpMasterRepeat = 5;                       // ARPs per burst
+
+  bool operator==(const RouterConfig&) const = default;
 };
 
 // ---- Actions: what the shell must do, in order ----
@@ -146,6 +148,14 @@ class Router {
   // cleared (an owner keeps 255). As Master it re-advertises at once. Does
   // nothing in Init or Fault.
   Actions takeOver(TimePoint now);
+  // Reload: the new settings of the same virtual router (same vrid), keeping
+  // its state, so an unchanged or lightly changed instance does not flap. A
+  // Master announces the new settings at once; a Backup re-times its
+  // Master_Down_Timer from the last advert heard. The shell diffs the VIPs it
+  // has installed against the new list itself. The tracked priority is reset
+  // to the new base; the shell re-applies tracking with setEffectivePriority().
+  Actions reconfigure(RouterConfig config, TimePoint now);
+
   // Ends a hand-over hold or a take-over boost. Sends nothing by itself: the
   // next advert carries the restored priority.
   Actions clearAdmin(TimePoint now);
@@ -177,6 +187,7 @@ class Router {
     std::uint8_t priority;
   };
 
+  static RouterConfig normalized(RouterConfig config);
   bool isOwner() const { return config_.priority == kOwnerPriority; }
   bool holdActive(TimePoint now) const;
   Advert makeAdvert(std::uint8_t priority) const;

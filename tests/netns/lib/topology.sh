@@ -62,6 +62,7 @@ wait_until() {
 }
 
 # has_vip NS ADDR: true when ADDR is on NS's eth0 (judged by iproute2, not by havip).
+# (Not grep -w: "inet A/" followed by the prefix length's digit is no whole word.)
 has_vip() {
-  ip -n "$1" -o -4 addr show dev eth0 | grep -qw "inet $2/"
+  ip -n "$1" -o -4 addr show dev eth0 | grep -qF " inet $2/"
 }

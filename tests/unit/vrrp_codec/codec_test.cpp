@@ -557,5 +557,28 @@ TEST(CodecDeathTest, BrokenPreconditionsAbortLoudly) {
   EXPECT_DEATH(encode(withAddresses(256)), "more than 255 addresses");
 }
 
+
+TEST(PeekVrid, ReadsTheVridOfKeepalivedsAdvertAndOfBrokenPackets) {
+  auto packet = readFile("vrrp/keepalived-master-advert.bin");
+  ASSERT_FALSE(packet.empty());
+  EXPECT_EQ(peekVrid(packet), 51);
+  // Still readable when the rest is garbage: a bad checksum is charged to VRID 51.
+  packet[20 + 6] ^= 0xff;
+  EXPECT_EQ(peekVrid(packet), 51);
+  // Truncated to the IP header plus two bytes: still there.
+  EXPECT_EQ(peekVrid(std::span(packet).first(22)), 51);
+}
+
+TEST(PeekVrid, NothingWhenTheByteIsMissingOrNotIpv4) {
+  auto packet = readFile("vrrp/keepalived-master-advert.bin");
+  ASSERT_FALSE(packet.empty());
+  EXPECT_FALSE(peekVrid(std::span(packet).first(21)));
+  EXPECT_FALSE(peekVrid({}));
+  packet[0] = 0x65;  // IPv6 version nibble
+  EXPECT_FALSE(peekVrid(packet));
+  packet[0] = 0x44;  // IHL 4: shorter than an IPv4 header
+  EXPECT_FALSE(peekVrid(packet));
+}
+
 }  // namespace
 }  // namespace havip::vrrp

@@ -1,0 +1,460 @@
+#include "daemon.h"
+
+#include <unistd.h>
+
+#include <csignal>
+
+#include "config/parser.h"
+#include "log/log.h"
+#include "netio/packet_announcer.h"
+#include "netio/raw_advert_transport.h"
+#include "node/instance_config.h"
+
+namespace havip::daemon {
+
+namespace {
+
+std::string describe(vrrp::State s) { return std::string(vrrp::toString(s)); }
+
+double secondsBetween(node::TimePoint from, node::TimePoint to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// Whether a running instance can keep its runner on reload: same VRID, same interface.
+bool sameRouter(const config::VrrpInstance& a, const config::VrrpInstance& b) {
+  return a.virtualRouterId == b.virtualRouterId && a.interface == b.interface;
+}
+
+bool sameVips(const std::vector<node::VipBinding>& a, const std::vector<node::VipBinding>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].sameTarget(b[i]) || a[i].ifindex != b[i].ifindex) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Daemon::Daemon(Options options)
+    : options_(std::move(options)),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      watchdog_(io_),
+      timers_(io_),
+      startedAt_(std::chrono::steady_clock::now()) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  auto& log = log::daemon();
+  auto loaded = config::loadFile(options_.configPath.string());
+  if (!loaded) {
+    for (const auto& e : loaded.error().errors) log.error("{}", e.toString());
+    log.error("{}: {} error(s), not starting", options_.configPath.string(),
+              loaded.error().errors.size());
+    return 1;
+  }
+  for (const auto& w : loaded->warnings) log.warn("{}", w.toString());
+  config_ = loaded->config;
+
+  if (!openKernel()) return 1;
+  auto applied = applyConfig(config_);
+  if (!applied.ok) {
+    for (const auto& e : applied.errors) log.error("{}", e);
+    return 1;
+  }
+
+  control::ServerOptions serverOptions;
+  serverOptions.socketPath = options_.controlSocket;
+  control_ = std::make_unique<control::Server>(io_, *this, serverOptions);
+  if (auto started = control_->start(); !started) {
+    log.error("control socket {}: {}", options_.controlSocket.string(), started.error().message());
+    shutdown();
+    return 1;
+  }
+
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (!ec) onSignal(signo);
+  });
+  notifier_.ready();
+  publishStatusLine();
+  armWatchdog();
+  log.info("havipd {} running {} instance(s) from {}", HAVIP_VERSION, instances_.size(),
+           options_.configPath.string());
+  io_.run();
+  return exitCode_;
+}
+
+bool Daemon::openKernel() {
+  auto& log = log::daemon();
+  auto nl = netlink::KernelNetlink::open();
+  if (!nl) {
+    log.error("rtnetlink: {}", nl.error().message());
+    return false;
+  }
+  netlink_ = std::move(*nl);
+  auto announcer = netio::PacketAnnouncer::open();
+  if (!announcer) {
+    log.error("gratuitous ARP socket (AF_PACKET): {} (havipd needs CAP_NET_RAW)",
+              announcer.error().message());
+    return false;
+  }
+  announcer_ = std::move(*announcer);
+  events_ = std::make_unique<netlink::KernelEventStream>(io_);
+  if (auto started = events_->start([this](const netlink::Event& e) { onNetlinkEvent(e); });
+      !started) {
+    log.error("rtnetlink events: {}", started.error().message());
+    return false;
+  }
+  return true;
+}
+
+node::InterfaceHub* Daemon::hubFor(const std::string& interface, std::string& error) {
+  if (auto it = hubs_.find(interface); it != hubs_.end()) return it->second.get();
+  auto link = netlink_->byName(interface);
+  if (!link) {
+    error = "interface " + interface + ": " + link.error().message();
+    return nullptr;
+  }
+  auto primary = netlink_->primaryAddress(link->ifindex);
+  if (!primary) {
+    error = "interface " + interface + " has no IPv4 address to send VRRP from: " +
+            primary.error().message();
+    return nullptr;
+  }
+  auto transport = netio::RawAdvertTransport::open(io_, link->ifindex, interface);
+  if (!transport) {
+    error = "VRRP socket on " + interface + ": " + transport.error().message() +
+            " (havipd needs CAP_NET_RAW)";
+    return nullptr;
+  }
+  node::InterfaceIdentity id{interface, link->ifindex, link->mac.value_or(net::MacAddress{}),
+                             *primary};
+  auto hub = std::make_unique<node::InterfaceHub>(std::move(id), std::move(*transport));
+  return hubs_.emplace(interface, std::move(hub)).first->second.get();
+}
+
+std::unique_ptr<node::InstanceRunner> Daemon::makeRunner(const config::VrrpInstance& settings,
+                                                         std::string& error) {
+  auto* hub = hubFor(settings.interface, error);
+  if (!hub) return nullptr;
+  auto vips = node::bindVips(settings, *netlink_);
+  if (!vips) {
+    error = vips.error();
+    return nullptr;
+  }
+  node::RunnerServices services{*netlink_, *announcer_, clock_, timers_,
+                                [this](const std::string&, const node::Transition&) {
+                                  publishStatusLine();
+                                }};
+  return std::make_unique<node::InstanceRunner>(
+      node::routerConfigFor(settings, hub->identity().primary), std::move(*vips), *hub,
+      std::move(services));
+}
+
+control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> next) {
+  control::ReloadResult result;
+  // Prepare everything first, so a config that cannot be applied changes nothing.
+  struct Plan {
+    const config::VrrpInstance* settings;
+    enum { Keep, Update, Create } action;
+    vrrp::RouterConfig routerConfig;
+    std::vector<node::VipBinding> vips;
+  };
+  std::vector<Plan> plans;
+  for (const auto& settings : next->vrrpInstances) {
+    std::string error;
+    auto* hub = hubFor(settings.interface, error);
+    if (!hub) {
+      result.errors.push_back(settings.where.toString() + ": " + settings.name + ": " + error);
+      continue;
+    }
+    auto vips = node::bindVips(settings, *netlink_);
+    if (!vips) {
+      result.errors.push_back(settings.where.toString() + ": " + settings.name + ": " + vips.error());
+      continue;
+    }
+    Plan plan{&settings, Plan::Create, node::routerConfigFor(settings, hub->identity().primary),
+              std::move(*vips)};
+    if (auto it = instances_.find(settings.name);
+        it != instances_.end() && sameRouter(*it->second.settings, settings)) {
+      const auto& runner = *it->second.runner;
+      plan.action = runner.router().config() == plan.routerConfig && sameVips(runner.vips(), plan.vips)
+                        ? Plan::Keep
+                        : Plan::Update;
+    }
+    plans.push_back(std::move(plan));
+  }
+  if (!result.errors.empty()) {
+    result.ok = false;
+    return result;
+  }
+
+  // Instances gone or replaced stop first, so their VRIDs are free for new ones.
+  for (auto it = instances_.begin(); it != instances_.end();) {
+    bool kept = false;
+    for (const auto& p : plans) kept |= p.settings->name == it->first && p.action != Plan::Create;
+    if (kept) {
+      ++it;
+      continue;
+    }
+    it->second.runner->stop();
+    result.changes.push_back(it->first + ": stopped");
+    it = instances_.erase(it);
+  }
+  for (auto& p : plans) {
+    const auto& name = p.settings->name;
+    switch (p.action) {
+      case Plan::Keep:
+        instances_[name].settings = p.settings;
+        result.changes.push_back(name + ": unchanged");
+        break;
+      case Plan::Update:
+        instances_[name].settings = p.settings;
+        instances_[name].runner->reconfigure(std::move(p.routerConfig), std::move(p.vips));
+        result.changes.push_back(name + ": updated in place");
+        break;
+      case Plan::Create: {
+        std::string error;
+        auto runner = makeRunner(*p.settings, error);
+        if (!runner) {  // prepared above; only a race with the kernel gets here
+          result.errors.push_back(name + ": " + error);
+          continue;
+        }
+        const auto& link = netlink_->byIndex(runner->hub().identity().ifindex);
+        if (link && !link->usable()) {
+          runner->setFault(true, p.settings->interface + " is down");
+        } else {
+          runner->start();
+        }
+        instances_[name] = Instance{p.settings, std::move(runner)};
+        result.changes.push_back(name + ": started");
+        break;
+      }
+    }
+  }
+  config_ = std::move(next);
+  result.ok = result.errors.empty();
+  return result;
+}
+
+void Daemon::onSignal(int signo) {
+  auto& log = log::daemon();
+  if (signo == SIGHUP) {
+    log.info("SIGHUP: reloading {}", options_.configPath.string());
+    reload([](const control::ReloadResult&) {});
+    signals_.async_wait([this](const boost::system::error_code& ec, int next) {
+      if (!ec) onSignal(next);
+    });
+    return;
+  }
+  log.info("{}: shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+  shutdown();
+}
+
+void Daemon::shutdown() {
+  notifier_.stopping();
+  for (auto& [name, instance] : instances_) instance.runner->stop();
+  instances_.clear();
+  if (control_) control_->stop();
+  if (events_) events_->stop();
+  signals_.cancel();
+  watchdog_.cancel();
+  io_.stop();
+}
+
+void Daemon::reload(ReloadDone done) {
+  auto& log = log::daemon();
+  notifier_.reloading();
+  control::ReloadResult result;
+  auto loaded = config::loadFile(options_.configPath.string());
+  if (!loaded) {
+    result.ok = false;
+    for (const auto& e : loaded.error().errors) result.errors.push_back(e.toString());
+  } else {
+    for (const auto& w : loaded->warnings) log.warn("{}", w.toString());
+    result = applyConfig(loaded->config);
+  }
+  if (result.ok) {
+    for (const auto& c : result.changes) log.info("reload: {}", c);
+  } else {
+    for (const auto& e : result.errors) log.error("reload refused: {}", e);
+    log.error("reload refused; still running the previous configuration");
+  }
+  lastReload_ = control::LastReload{result, {}};
+  lastReloadAt_ = std::chrono::system_clock::now();
+  notifier_.ready();
+  publishStatusLine();
+  done(std::move(result));
+}
+
+void Daemon::failover(const control::FailoverRequest& request, FailoverDone done) {
+  std::vector<Instance*> targets;
+  if (request.instance) {
+    auto it = instances_.find(*request.instance);
+    if (it == instances_.end()) {
+      done(tl::unexpected("no instance " + *request.instance));
+      return;
+    }
+    targets.push_back(&it->second);
+  } else {
+    for (auto& [name, instance] : instances_) targets.push_back(&instance);
+  }
+  for (auto* t : targets) {
+    const auto state = t->runner->router().state();
+    if (!request.clear && state != vrrp::State::Master && state != vrrp::State::Backup) {
+      done(tl::unexpected(t->runner->name() + " is " + describe(state) + ": nothing to fail over"));
+      return;
+    }
+  }
+  control::FailoverResult result;
+  for (auto* t : targets) {
+    auto& runner = *t->runner;
+    const auto before = runner.router().state();
+    const auto start = clock_.now();
+    control::FailoverOutcome outcome;
+    outcome.instance = runner.name();
+    outcome.previousState = describe(before);
+    if (request.clear) {
+      runner.clearAdmin();
+      outcome.detail = "override cleared: normal election rules apply again";
+    } else if (before == vrrp::State::Master) {
+      runner.handOver(request.hold);
+      outcome.detail = request.hold ? "handed over: staying BACKUP for " +
+                                          std::to_string(request.hold->count()) + " s"
+                                    : "handed over: staying BACKUP until failover --clear";
+    } else {
+      runner.takeOver();
+      outcome.detail = "took over: advertising priority " +
+                       std::to_string(runner.router().effectivePriority()) +
+                       " until failover --clear";
+    }
+    outcome.newState = describe(runner.router().state());
+    outcome.elapsedMs = std::chrono::duration<double, std::milli>(clock_.now() - start).count();
+    log::control().info("failover {}: {} -> {} in {:.3f} ms ({})", outcome.instance,
+                        outcome.previousState, outcome.newState, outcome.elapsedMs, outcome.detail);
+    result.instances.push_back(std::move(outcome));
+  }
+  publishStatusLine();
+  done(std::move(result));
+}
+
+void Daemon::onNetlinkEvent(const netlink::Event& event) {
+  auto& log = log::netlink();
+  if (const auto* link = std::get_if<netlink::LinkEvent>(&event)) {
+    for (auto& [name, hub] : hubs_) {
+      if (hub->identity().ifindex != link->link.ifindex) continue;
+      const bool down = link->change == netlink::LinkChange::Down ||
+                        link->change == netlink::LinkChange::Deleted;
+      const bool up = link->change == netlink::LinkChange::Up;
+      if (!down && !up) continue;
+      log.info("{} {}", name, down ? (link->change == netlink::LinkChange::Deleted ? "deleted" : "down")
+                                   : "up");
+      for (auto& [iname, instance] : instances_) {
+        if (&instance.runner->hub() != hub.get()) continue;
+        instance.runner->setFault(down, name + (down ? " down" : " up"));
+      }
+    }
+    return;
+  }
+  if (const auto* address = std::get_if<netlink::AddressEvent>(&event)) {
+    if (address->added) return;
+    for (auto& [name, instance] : instances_) {
+      instance.runner->onAddressRemoved(address->address.ifindex, address->address.prefix);
+    }
+    return;
+  }
+  log.warn("rtnetlink notifications were lost; state re-read from the kernel");
+}
+
+void Daemon::armWatchdog() {
+  auto interval = notifier_.watchdogPingInterval();
+  if (!interval) return;
+  notifier_.watchdogPing();
+  watchdog_.expires_after(*interval);
+  watchdog_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) armWatchdog();
+  });
+}
+
+void Daemon::publishStatusLine() {
+  std::string line;
+  for (const auto& [name, instance] : instances_) {
+    if (!line.empty()) line += ", ";
+    const auto& r = instance.runner->router();
+    line += name + " " + describe(r.state()) + " prio " + std::to_string(r.effectivePriority());
+  }
+  notifier_.status(line.empty() ? "no VRRP instances" : line);
+}
+
+control::StatusSnapshot Daemon::status() {
+  control::StatusSnapshot s;
+  const auto now = clock_.now();
+  const auto wallNow = std::chrono::system_clock::now();
+  s.daemon.version = HAVIP_VERSION;
+  s.daemon.pid = ::getpid();
+  s.daemon.uptimeSeconds = std::chrono::duration<double>(now - startedAt_).count();
+  s.daemon.configPath = options_.configPath.string();
+  if (lastReload_) {
+    s.daemon.lastReload = lastReload_;
+    s.daemon.lastReload->at.secondsAgo = std::chrono::duration<double>(wallNow - lastReloadAt_).count();
+    s.daemon.lastReload->at.wallClock = control::toIso8601(lastReloadAt_);
+  }
+  for (const auto& [name, instance] : instances_) {
+    const auto& runner = *instance.runner;
+    const auto& router = runner.router();
+    const auto& settings = *instance.settings;
+    control::InstanceStatus is;
+    is.name = name;
+    is.state = describe(router.state());
+    is.interface = settings.interface;
+    is.vrid = router.config().vrid;
+    is.basePriority = router.basePriority();
+    is.effectivePriority = router.effectivePriority();
+    if (router.adminMode() == vrrp::AdminMode::TakeOver) {
+      is.priorityReasons.push_back("admin take-over: advertising " +
+                                   std::to_string(router.effectivePriority()));
+    }
+    if (router.state() == vrrp::State::Backup && router.currentMaster()) {
+      is.masterAddress = router.currentMaster()->toString();
+    }
+    for (std::size_t i = 0; i < runner.vips().size(); ++i) {
+      const auto& vip = runner.vips()[i];
+      is.vips.push_back({vip.prefix.toString(), vip.device, runner.installed(i)});
+    }
+    is.advertIntervalMs = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(router.config().advertInterval).count());
+    is.advertsSent = router.stats().advertsSent;
+    is.advertsReceived = router.stats().advertsReceived;
+    const auto& hubDrops = runner.hub().unattributedDrops();
+    for (std::size_t r = 0; r < vrrp::kDropReasonCount; ++r) {
+      const auto n = runner.drops()[r] + hubDrops[r];
+      if (n) is.drops[std::string(vrrp::toString(static_cast<vrrp::DropReason>(r)))] = n;
+    }
+    if (const auto& t = runner.lastTransition()) {
+      is.lastTransition = control::Transition{
+          describe(t->from), describe(t->to), t->reason,
+          control::Moment{secondsBetween(t->at, now), control::toIso8601(t->wallClock)}};
+    }
+    if (router.adminMode() == vrrp::AdminMode::HandOver) {
+      control::AdminOverride o{"handed-over", std::nullopt};
+      if (runner.holdUntil()) {
+        o.remainingSeconds = std::max(0.0, secondsBetween(now, *runner.holdUntil()));
+      }
+      is.adminOverride = o;
+    } else if (router.adminMode() == vrrp::AdminMode::TakeOver) {
+      is.adminOverride = control::AdminOverride{"taken-over", std::nullopt};
+    }
+    for (const auto& track : settings.trackScripts) {
+      is.trackers.push_back({track.name, "script", true, config_->effectiveWeight(track), 0,
+                             "not evaluated: script tracking is not implemented yet"});
+    }
+    for (const auto& track : settings.trackInterfaces) {
+      is.trackers.push_back({track.name, "interface", true, track.weight, 0,
+                             "not evaluated: interface tracking is not implemented yet"});
+    }
+    s.instances.push_back(std::move(is));
+  }
+  return s;
+}
+
+}  // namespace havip::daemon

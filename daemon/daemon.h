@@ -1,0 +1,87 @@
+// havipd's composition root: builds the real kernel adapters, runs every
+// configured VRRP instance on one io_context, and answers signals, rtnetlink
+// events and the control socket. The only place that picks real implementations.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/model.h"
+#include "control/server.h"
+#include "netio/announcer.h"
+#include "netlink/kernel_netlink.h"
+#include "node/asio_clock.h"
+#include "node/instance_runner.h"
+#include "node/interface_hub.h"
+#include "service_notifier.h"
+
+namespace havip::daemon {
+
+struct Options {
+  std::filesystem::path configPath = "/etc/havip/havipd.conf";
+  std::filesystem::path controlSocket = control::kDefaultSocketPath;
+};
+
+class Daemon final : public control::Handler {
+ public:
+  explicit Daemon(Options options);
+  ~Daemon() override;
+
+  // Loads the config, opens the kernel adapters, starts every instance and
+  // serves until SIGTERM/SIGINT. Returns the process exit code.
+  int run();
+
+  // control::Handler
+  control::StatusSnapshot status() override;
+  void failover(const control::FailoverRequest& request, FailoverDone done) override;
+  void reload(ReloadDone done) override;
+
+ private:
+  struct Instance {
+    const config::VrrpInstance* settings = nullptr;  // into config_
+    std::unique_ptr<node::InstanceRunner> runner;
+  };
+
+  bool openKernel();
+  node::InterfaceHub* hubFor(const std::string& interface, std::string& error);
+  std::unique_ptr<node::InstanceRunner> makeRunner(const config::VrrpInstance& settings,
+                                                   std::string& error);
+  void startInstances();
+  control::ReloadResult applyConfig(std::shared_ptr<const config::Config> next);
+  void onSignal(int signo);
+  void onNetlinkEvent(const netlink::Event& event);
+  void shutdown();
+  void armWatchdog();
+  void publishStatusLine();
+
+  Options options_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer watchdog_;
+  ServiceNotifier notifier_;
+  node::SteadyClock clock_;
+  node::AsioTimerService timers_;
+
+  std::shared_ptr<const config::Config> config_;
+  std::unique_ptr<netlink::KernelNetlink> netlink_;
+  std::unique_ptr<netlink::KernelEventStream> events_;
+  std::unique_ptr<netio::Announcer> announcer_;
+  std::map<std::string, std::unique_ptr<node::InterfaceHub>> hubs_;
+  std::map<std::string, Instance> instances_;
+  std::unique_ptr<control::Server> control_;
+  std::optional<control::LastReload> lastReload_;
+  std::chrono::system_clock::time_point lastReloadAt_{};
+  std::chrono::steady_clock::time_point startedAt_;
+  int exitCode_ = 0;
+};
+
+}  // namespace havip::daemon
