@@ -25,7 +25,30 @@ InstanceRunner::InstanceRunner(vrrp::RouterConfig config, std::vector<VipBinding
 
 InstanceRunner::~InstanceRunner() { hub_.detach(router_.config().vrid); }
 
-void InstanceRunner::start() { execute(router_.start(services_.clock.now())); }
+void InstanceRunner::start() {
+  removeStaleVips();
+  execute(router_.start(services_.clock.now()));
+}
+
+// A previous run that died without cleaning up (kill -9, a crash) may have left
+// our VIPs on the interface; a Backup holding them would answer for an address
+// the Master owns. An owner (priority 255) is Master at once and keeps them.
+void InstanceRunner::removeStaleVips() {
+  if (router_.basePriority() == vrrp::kOwnerPriority) return;
+  for (const auto& vip : vips_) {
+    auto present = services_.addresses.list(vip.ifindex);
+    if (!present) continue;
+    for (const auto& a : *present) {
+      if (a.prefix.address != vip.prefix.address) continue;
+      log::vrrp().warn("{}: removing stale VIP {} from {} (left by a previous run)", name(),
+                       a.prefix.toString(), vip.device);
+      if (auto r = services_.addresses.remove(vip.ifindex, a.prefix); !r) {
+        log::netlink().error("{}: removing stale VIP {}: {}", name(), a.prefix.toString(),
+                             r.error().message());
+      }
+    }
+  }
+}
 
 void InstanceRunner::stop() { execute(router_.shutdown(services_.clock.now())); }
 

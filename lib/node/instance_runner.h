@@ -65,6 +65,7 @@ class InstanceRunner final : public AdvertSink {
   InstanceRunner(const InstanceRunner&) = delete;
   InstanceRunner& operator=(const InstanceRunner&) = delete;
 
+  // Removes VIPs a previous run left behind, then starts the router.
   void start();
   // Graceful stop: as Master, a priority-0 advert and the VIPs removed.
   void stop();
@@ -105,6 +106,7 @@ class InstanceRunner final : public AdvertSink {
   void installVips();
   void installVip(std::size_t i);
   void removeVips();
+  void removeStaleVips();
   void sendArps(unsigned count);
   vrrp::Expectation expectation() const;
 

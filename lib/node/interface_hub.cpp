@@ -4,6 +4,22 @@
 
 namespace havip::node {
 
+namespace {
+
+std::string hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 3);
+  for (auto b : bytes) {
+    if (!out.empty()) out += ' ';
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0x0f];
+  }
+  return out;
+}
+
+}  // namespace
+
 InterfaceHub::InterfaceHub(InterfaceIdentity identity,
                            std::unique_ptr<netio::AdvertTransport> transport)
     : identity_(std::move(identity)) {
@@ -32,6 +48,9 @@ void InterfaceHub::detach(std::uint8_t vrid) { sinks_.erase(vrid); }
 tl::expected<void, std::error_code> InterfaceHub::send(const vrrp::Advert& advert) {
   // Like keepalived, a per-interface identification counting up from 1.
   const auto packet = vrrp::encodePacket(advert, identity_.primary, ++ipId_);
+  if (log::vrrp().should_log(spdlog::level::trace)) {
+    log::vrrp().trace("{} tx {}", identity_.name, hex(packet));
+  }
   return transport_->send(packet);
 }
 
@@ -49,6 +68,9 @@ void InterfaceHub::drop(std::optional<std::uint8_t> vrid, vrrp::DropReason reaso
 }
 
 void InterfaceHub::receive(std::span<const std::uint8_t> packet) {
+  if (log::vrrp().should_log(spdlog::level::trace)) {
+    log::vrrp().trace("{} rx {}", identity_.name, hex(packet));
+  }
   auto received = vrrp::decodePacket(packet);
   if (!received) {
     drop(vrrp::peekVrid(packet), received.error());

@@ -78,6 +78,11 @@ e2e_setup() {
   for tool in jq tcpdump tshark; do
     command -v "$tool" >/dev/null || topo_fail "$tool is not installed: run tools/bootstrap"
   done
+  # Namespace names are fixed, and ctest's RESOURCE_LOCK only serialises
+  # within one ctest run: another build dir's ctest (or a hand run) would
+  # tear our namespaces down mid-test. A host-wide lock serialises them all.
+  exec {E2E_LOCK_FD}>/tmp/havip-netns-e2e.lock
+  flock -w 200 "$E2E_LOCK_FD" || topo_fail "another failover test held /tmp/havip-netns-e2e.lock for 200 s"
   DAEMON_DIR=$(mktemp -d /tmp/havip-e2e.XXXXXX)
   trap e2e_cleanup EXIT
   # A previous run killed hard may have left our namespaces behind.
