@@ -1,5 +1,6 @@
 #include "node/instance_runner.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "log/log.h"
@@ -82,6 +83,9 @@ void InstanceRunner::onDropped(vrrp::DropReason reason) {
 }
 
 void InstanceRunner::setFault(bool faulted, std::string reason) {
+  // Fault before start() (the daemon's path when the link is down at startup):
+  // leaving Fault starts the router without start(), so clean up here.
+  if (faulted && router_.state() == vrrp::State::Init) removeStaleVips();
   execute(router_.setFault(faulted, std::move(reason), services_.clock.now()));
 }
 
@@ -134,13 +138,18 @@ void InstanceRunner::onAddressRemoved(int ifindex, const net::Ipv4Prefix& prefix
 
 void InstanceRunner::handOver(std::optional<Duration> hold) {
   const auto now = services_.clock.now();
-  holdUntil_ = hold ? std::optional(now + *hold) : std::nullopt;
-  execute(router_.handOver(now, holdUntil_));
+  const auto until = hold ? std::optional(now + *hold) : std::nullopt;
+  const auto actions = router_.handOver(now, until);
+  // Refused (not Master): no hold was taken, and any earlier one still stands.
+  if (!actions.empty()) holdUntil_ = until;
+  execute(actions);
 }
 
 void InstanceRunner::takeOver() {
-  holdUntil_.reset();
-  execute(router_.takeOver(services_.clock.now()));
+  const auto actions = router_.takeOver(services_.clock.now());
+  // Refused in Init or Fault, the Router keeps a hand-over hold: so do we.
+  if (router_.adminMode() != vrrp::AdminMode::HandOver) holdUntil_.reset();
+  execute(actions);
 }
 
 void InstanceRunner::clearAdmin() {
@@ -188,6 +197,7 @@ void InstanceRunner::sendArps(unsigned count) {
       }
       if (becameMasterAt_) {
         lastTakeover_->firstArp = services_.clock.now() - *becameMasterAt_;
+        lastTakeover_->arpSent = true;
         becameMasterAt_.reset();
       }
     }
@@ -229,8 +239,19 @@ void InstanceRunner::execute(const vrrp::Actions& actions) {
   }
   if (!changed) return;
   if (changed->to == vrrp::State::Master && lastTakeover_) {
-    log::vrrp().info("{}: VIPs installed {:.3f} ms and first gratuitous ARP sent {:.3f} ms after the decision",
-                     name(), millis(lastTakeover_->vipsInstalled), millis(lastTakeover_->firstArp));
+    // Counted, not assumed: a refused add or a failed ARP must not read as done.
+    const auto installedCount = std::count(installed_.begin(), installed_.end(), true);
+    if (lastTakeover_->arpSent) {
+      log::vrrp().info(
+          "{}: {} of {} VIPs installed {:.3f} ms and first gratuitous ARP sent {:.3f} ms after "
+          "the decision",
+          name(), installedCount, vips_.size(), millis(lastTakeover_->vipsInstalled),
+          millis(lastTakeover_->firstArp));
+    } else {
+      log::vrrp().info(
+          "{}: {} of {} VIPs installed {:.3f} ms after the decision; no gratuitous ARP sent",
+          name(), installedCount, vips_.size(), millis(lastTakeover_->vipsInstalled));
+    }
   }
   becameMasterAt_.reset();
   lastTransition_ = changed;

@@ -74,6 +74,7 @@ class InstanceRunner final : public AdvertSink {
   void onAdvert(const vrrp::ReceivedAdvert& received) override;
   void onDropped(vrrp::DropReason reason) override;
 
+  // Fault before start() clears stale VIPs as start() does; leaving it starts the router.
   void setFault(bool faulted, std::string reason);
   void setEffectivePriority(std::uint8_t priority);
   // Reload with the same VRID and interface: keeps the state, re-diffs VIPs.
@@ -97,7 +98,8 @@ class InstanceRunner final : public AdvertSink {
   // From a decision to become Master until the VIPs were in and the first ARP out.
   struct TakeoverTiming {
     Duration vipsInstalled{};
-    Duration firstArp{};
+    Duration firstArp{};  // meaningful only when arpSent
+    bool arpSent = false;  // false: none configured, no VIP installed, or every send failed
   };
   const std::optional<TakeoverTiming>& lastTakeover() const { return lastTakeover_; }
 

@@ -85,6 +85,7 @@ e2e_setup() {
   flock -w 200 "$E2E_LOCK_FD" || topo_fail "another failover test held /tmp/havip-netns-e2e.lock for 200 s"
   DAEMON_DIR=$(mktemp -d /tmp/havip-e2e.XXXXXX)
   trap e2e_cleanup EXIT
+  trap 'exit 130' INT TERM  # so an interrupted run still cleans up
   # A previous run killed hard may have left our namespaces behind.
   e2e_remove_namespaces
   topo_segment
@@ -237,7 +238,7 @@ judge_takeover() {
   fi
   local gap
   gap=$(awk -v a="$adv" -v g="$garp" 'BEGIN { d = g - a; if (d < 0) d = -d; printf "%.4f", d }')
-  check "$label: GARP for $VIP from $mac $(elapsed "$adv" "$garp") s after the first advert from $src (|gap| $gap <= $GARP_WINDOW), $(elapsed "$after" "$adv") s after the trigger" \
+  check "$label: GARP for $VIP from $mac $(awk -v a="$adv" -v g="$garp" 'BEGIN { printf "%+.3f", (g - a) * 1000 }') ms after the first advert from $src (|gap| $gap <= $GARP_WINDOW), $(elapsed "$after" "$adv") s after the trigger" \
     le "$gap" "$GARP_WINDOW"
 }
 

@@ -59,8 +59,8 @@ if wait_vip_add "$DAEMON_DIR/term.mon" 3; then
 else
   fail "backup did not take $VIP within 3 s of SIGTERM"
 fi
-rc=$(daemon_wait_exit master 3) || fail "havipd master still running 3 s after SIGTERM"
-check "havipd exits 0 on SIGTERM (got ${rc:-none})" [ "${rc:-}" == 0 ]
+daemon_wait_exit master 3 || fail "havipd master still running 3 s after SIGTERM"
+check "havipd exits 0 on SIGTERM (got ${DAEMON_RC:-none})" [ "${DAEMON_RC:-}" == 0 ]
 check "the stopped master removed $VIP from its eth0" lacks_vip_now "$MASTER"
 check "ip monitor saw the master delete $VIP" grep -q "Deleted.*inet $VIP/" "$DAEMON_DIR/term-master.mon"
 kill "$MONITOR_PID" 2>/dev/null

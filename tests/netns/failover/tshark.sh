@@ -18,8 +18,8 @@ sleep 1.5
 
 t_term=$(now_s)
 daemon_kill master TERM
-rc=$(daemon_wait_exit master 3) || fail "havipd master still running 3 s after SIGTERM"
-check "havipd master exits 0 on SIGTERM (got ${rc:-none})" [ "${rc:-}" == 0 ]
+daemon_wait_exit master 3 || fail "havipd master still running 3 s after SIGTERM"
+check "havipd master exits 0 on SIGTERM (got ${DAEMON_RC:-none})" [ "${DAEMON_RC:-}" == 0 ]
 wait_until 3 has_vip_now "$BACKUP" || fail "backup did not take $VIP within 3 s of the master's SIGTERM"
 sleep 1.5
 

@@ -78,14 +78,16 @@ daemon_kill() {
   kill "-$2" "$pid"
 }
 
-# daemon_wait_exit NAME TIMEOUT_S: reaps the daemon; prints its exit status.
+# daemon_wait_exit NAME TIMEOUT_S: reaps the daemon, its exit status in
+# DAEMON_RC. Not in $(...): only this shell, its parent, can reap it.
 daemon_wait_exit() {
   local pid=${DAEMON_PID[$1]:-}
+  DAEMON_RC=
   [[ -n $pid ]] || return 1
   wait_until "$2" bash -c "! kill -0 $pid 2>/dev/null" || return 1
-  local rc=0
-  wait "$pid" 2>/dev/null || rc=$?
-  echo "$rc"
+  DAEMON_RC=0
+  wait "$pid" 2>/dev/null || DAEMON_RC=$?
+  DAEMON_PID[$1]=
 }
 
 daemon_stop() {

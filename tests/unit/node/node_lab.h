@@ -55,6 +55,8 @@ class Node {
   vrrp::State state() const { return runner->router().state(); }
   // The node crashes (kill -9): the runner is gone without stop(), its VIPs stay.
   void crash() { runner.reset(); }
+  // A new runner (havipd restarted) on the same kernel, hub and announcer.
+  void rebuild(const config::VrrpInstance& settings, Clock& clock, TimerService& timers);
 
   std::string name;
   net::Ipv4Address primary;
@@ -63,7 +65,7 @@ class Node {
   int eth0 = 0;
   netio::FakeAnnouncer announcer;
   netio::FakeAdvertTransport* transport = nullptr;  // owned by hub
-  std::vector<Transition> transitions;               // as onTransition reported them
+  std::vector<Transition> transitions;              // as onTransition reported them
   std::unique_ptr<InterfaceHub> hub;
   std::unique_ptr<InstanceRunner> runner;
 };
