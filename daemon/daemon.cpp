@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "config/parser.h"
+#include "ipvs/genl_ipvs.h"
 #include "log/log.h"
 #include "netio/packet_announcer.h"
 #include "netio/raw_advert_transport.h"
@@ -40,6 +41,7 @@ Daemon::Daemon(Options options)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_(io_),
       timers_(io_),
+      probers_(io_),
       startedAt_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() = default;
@@ -62,6 +64,14 @@ int Daemon::run() {
     for (const auto& e : applied.errors) log.error("{}", e);
     return 1;
   }
+  lb_ = std::make_unique<lb::LoadBalancer>(
+      []() -> tl::expected<std::unique_ptr<ipvs::Ipvs>, std::error_code> {
+        auto opened = ipvs::GenlIpvs::open();
+        if (!opened) return tl::make_unexpected(opened.error());
+        return std::unique_ptr<ipvs::Ipvs>(std::move(*opened));
+      },
+      clock_, timers_, probers_);
+  lb_->configure(config_);
 
   control::ServerOptions serverOptions;
   serverOptions.socketPath = options_.controlSocket;
@@ -255,6 +265,9 @@ void Daemon::shutdown() {
   notifier_.stopping();
   for (auto& [name, instance] : instances_) instance.runner->stop();
   instances_.clear();
+  // The IPVS table stays: the other director may be serving through its own
+  // copy, and a restarted havipd reconciles it rather than rebuilding it.
+  lb_.reset();
   if (control_) control_->stop();
   if (events_) events_->stop();
   signals_.cancel();
@@ -273,6 +286,7 @@ void Daemon::reload(ReloadDone done) {
   } else {
     for (const auto& w : loaded->warnings) log.warn("{}", w.toString());
     result = applyConfig(loaded->config);
+    if (result.ok && lb_) lb_->configure(config_);
   }
   if (result.ok) {
     for (const auto& c : result.changes) log.info("reload: {}", c);
@@ -386,6 +400,13 @@ void Daemon::publishStatusLine() {
   notifier_.status(line.empty() ? "no VRRP instances" : line);
 }
 
+control::Moment Daemon::momentOf(node::TimePoint at) const {
+  const auto ago = clock_.now() - at;
+  const auto wall = std::chrono::system_clock::now() -
+                    std::chrono::duration_cast<std::chrono::system_clock::duration>(ago);
+  return control::Moment{std::chrono::duration<double>(ago).count(), control::toIso8601(wall)};
+}
+
 control::StatusSnapshot Daemon::status() {
   control::StatusSnapshot s;
   const auto now = clock_.now();
@@ -453,6 +474,37 @@ control::StatusSnapshot Daemon::status() {
                              "not evaluated: interface tracking is not implemented yet"});
     }
     s.instances.push_back(std::move(is));
+  }
+  if (lb_ && !config_->virtualServers.empty()) {
+    auto lbs = lb_->status();
+    control::IpvsStatus ipvs{lbs.ipvsError, lbs.ipvsVersion, lbs.reconciles, lbs.operationsApplied,
+                             lbs.operationsFailed, lbs.lastChanges, std::nullopt};
+    if (lbs.lastChangeAt) ipvs.lastChangeAt = momentOf(*lbs.lastChangeAt);
+    s.ipvs = std::move(ipvs);
+    for (auto& vs : lbs.virtualServers) {
+      control::VirtualServerStatus v;
+      // "10.11.12.99:80 TCP", or "fwmark 7" (no protocol of its own).
+      const auto space = vs.name.rfind(' ');
+      const bool fwmark = vs.name.starts_with("fwmark");
+      v.address = fwmark ? vs.name : vs.name.substr(0, space);
+      v.protocol = fwmark || space == std::string::npos ? "" : vs.name.substr(space + 1);
+      v.scheduler = vs.scheduler;
+      v.forwarding = vs.forwarding;
+      v.inKernel = vs.inKernel;
+      for (auto& rs : vs.realServers) {
+        control::RealServerStatus r;
+        r.address = rs.address;
+        r.weight = static_cast<int>(rs.configuredWeight);
+        r.up = rs.up;
+        if (rs.kernelWeight) r.kernelWeight = static_cast<int>(*rs.kernelWeight);
+        r.lastResult = rs.lastResult;
+        if (rs.lastResultAt) r.lastResultAt = momentOf(*rs.lastResultAt);
+        r.activeConnections = rs.activeConnections;
+        r.inactiveConnections = rs.inactiveConnections;
+        v.realServers.push_back(std::move(r));
+      }
+      s.virtualServers.push_back(std::move(v));
+    }
   }
   return s;
 }

@@ -15,7 +15,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "check/asio_prober.h"
 #include "config/model.h"
+#include "lb/load_balancer.h"
 #include "control/server.h"
 #include "netio/announcer.h"
 #include "netlink/kernel_netlink.h"
@@ -62,6 +64,7 @@ class Daemon final : public control::Handler {
   void shutdown();
   void armWatchdog();
   void publishStatusLine();
+  control::Moment momentOf(node::TimePoint at) const;
 
   Options options_;
   boost::asio::io_context io_;
@@ -77,6 +80,8 @@ class Daemon final : public control::Handler {
   std::unique_ptr<netio::Announcer> announcer_;
   std::map<std::string, std::unique_ptr<node::InterfaceHub>> hubs_;
   std::map<std::string, Instance> instances_;
+  check::AsioProberFactory probers_;
+  std::unique_ptr<lb::LoadBalancer> lb_;
   std::unique_ptr<control::Server> control_;
   std::optional<control::LastReload> lastReload_;
   std::chrono::system_clock::time_point lastReloadAt_{};

@@ -129,10 +129,32 @@ std::string renderStatus(const StatusSnapshot& s) {
     renderInstance(out, in);
   }
   if (s.instances.empty()) out += "\nno VRRP instances\n";
+  if (s.ipvs) {
+    out += '\n';
+    if (s.ipvs->error) {
+      line(out, "IPVS", *s.ipvs->error);
+    } else {
+      line(out, "IPVS", fmt::format("{}, {} reconciles, {} changes applied, {} failed",
+                                    s.ipvs->version.value_or("?"), s.ipvs->reconciles,
+                                    s.ipvs->operationsApplied, s.ipvs->operationsFailed));
+    }
+    if (!s.ipvs->lastChanges.empty() && s.ipvs->lastChangeAt) {
+      line(out, "last changes", ago(*s.ipvs->lastChangeAt) + ": " + joined(s.ipvs->lastChanges, "; "));
+    }
+  }
   for (const auto& vs : s.virtualServers) {
-    out += fmt::format("\nvirtual server {} {} {}\n", vs.protocol, vs.address, vs.scheduler);
+    out += fmt::format("\nvirtual server {} {} {} {}{}\n", vs.protocol, vs.address, vs.scheduler,
+                       vs.forwarding, vs.inKernel ? "" : "  (not in the kernel)");
     for (const auto& rs : vs.realServers) {
-      line(out, "real server", fmt::format("{} weight {} {}", rs.address, rs.weight, rs.up ? "up" : "DOWN"));
+      std::string kernel = rs.kernelWeight ? fmt::format("kernel weight {}", *rs.kernelWeight)
+                                           : std::string("not in the kernel");
+      line(out, "real server",
+           fmt::format("{} {} weight {} ({}), connections {} active {} inactive", rs.address,
+                       rs.up ? "up" : "DOWN", rs.weight, kernel, rs.activeConnections,
+                       rs.inactiveConnections));
+      if (!rs.lastResult.empty()) {
+        line(out, "", rs.lastResult + (rs.lastResultAt ? ", " + ago(*rs.lastResultAt) : ""));
+      }
     }
   }
   return out;

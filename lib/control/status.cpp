@@ -127,6 +127,7 @@ void read(const json& j, const std::string& path, TrackerStatus& out);
 void read(const json& j, const std::string& path, InstanceStatus& out);
 void read(const json& j, const std::string& path, RealServerStatus& out);
 void read(const json& j, const std::string& path, VirtualServerStatus& out);
+void read(const json& j, const std::string& path, IpvsStatus& out);
 void read(const json& j, const std::string& path, StatusSnapshot& out);
 void read(const json& j, const std::string& path, FailoverOutcome& out);
 void read(const json& j, const std::string& path, FailoverResult& out);
@@ -236,16 +237,33 @@ void read(const json& j, const std::string& path, RealServerStatus& out) {
   field(j, path, "address", out.address);
   field(j, path, "weight", out.weight, false);
   field(j, path, "up", out.up);
+  field(j, path, "kernel_weight", out.kernelWeight, false);
+  field(j, path, "last_result", out.lastResult, false);
+  field(j, path, "last_result_at", out.lastResultAt, false);
+  field(j, path, "active_connections", out.activeConnections, false);
+  field(j, path, "inactive_connections", out.inactiveConnections, false);
 }
 void read(const json& j, const std::string& path, VirtualServerStatus& out) {
   field(j, path, "address", out.address);
   field(j, path, "protocol", out.protocol, false);
   field(j, path, "scheduler", out.scheduler, false);
+  field(j, path, "forwarding", out.forwarding, false);
+  field(j, path, "in_kernel", out.inKernel, false);
   field(j, path, "real_servers", out.realServers, false);
+}
+void read(const json& j, const std::string& path, IpvsStatus& out) {
+  field(j, path, "error", out.error, false);
+  field(j, path, "version", out.version, false);
+  field(j, path, "reconciles", out.reconciles, false);
+  field(j, path, "operations_applied", out.operationsApplied, false);
+  field(j, path, "operations_failed", out.operationsFailed, false);
+  field(j, path, "last_changes", out.lastChanges, false);
+  field(j, path, "last_change_at", out.lastChangeAt, false);
 }
 void read(const json& j, const std::string& path, StatusSnapshot& out) {
   field(j, path, "daemon", out.daemon);
   field(j, path, "instances", out.instances);
+  field(j, path, "ipvs", out.ipvs, false);
   field(j, path, "virtual_servers", out.virtualServers, false);
 }
 void read(const json& j, const std::string& path, FailoverOutcome& out) {
@@ -308,15 +326,41 @@ json toJson(const StatusSnapshot& s) {
   for (const auto& vs : s.virtualServers) {
     json reals = json::array();
     for (const auto& rs : vs.realServers) {
-      reals.push_back({{"address", rs.address}, {"weight", rs.weight}, {"up", rs.up}});
+      json r = {{"address", rs.address},
+                {"weight", rs.weight},
+                {"up", rs.up},
+                {"kernel_weight", nullptr},
+                {"last_result", rs.lastResult},
+                {"last_result_at", nullptr},
+                {"active_connections", rs.activeConnections},
+                {"inactive_connections", rs.inactiveConnections}};
+      if (rs.kernelWeight) r["kernel_weight"] = *rs.kernelWeight;
+      if (rs.lastResultAt) r["last_result_at"] = momentJson(*rs.lastResultAt);
+      reals.push_back(std::move(r));
     }
     virtualServers.push_back({{"address", vs.address},
                               {"protocol", vs.protocol},
                               {"scheduler", vs.scheduler},
+                              {"forwarding", vs.forwarding},
+                              {"in_kernel", vs.inKernel},
                               {"real_servers", std::move(reals)}});
+  }
+  json ipvs = nullptr;
+  if (s.ipvs) {
+    ipvs = {{"error", nullptr},
+            {"version", nullptr},
+            {"reconciles", s.ipvs->reconciles},
+            {"operations_applied", s.ipvs->operationsApplied},
+            {"operations_failed", s.ipvs->operationsFailed},
+            {"last_changes", s.ipvs->lastChanges},
+            {"last_change_at", nullptr}};
+    if (s.ipvs->error) ipvs["error"] = *s.ipvs->error;
+    if (s.ipvs->version) ipvs["version"] = *s.ipvs->version;
+    if (s.ipvs->lastChangeAt) ipvs["last_change_at"] = momentJson(*s.ipvs->lastChangeAt);
   }
   return {{"daemon", std::move(daemon)},
           {"instances", std::move(instances)},
+          {"ipvs", std::move(ipvs)},
           {"virtual_servers", std::move(virtualServers)}};
 }
 

@@ -102,24 +102,43 @@ struct InstanceStatus {
   bool operator==(const InstanceStatus&) const = default;
 };
 
-// Provisional shape for lib/ipvs; extend by adding fields.
 struct RealServerStatus {
   std::string address;  // "10.11.12.10:80"
-  int weight = 0;
-  bool up = true;
+  int weight = 0;       // as configured
+  bool up = true;       // its health checks
+  std::optional<int> kernelWeight;  // none: not in the kernel's table
+  std::string lastResult;           // of its last health check
+  std::optional<Moment> lastResultAt;
+  std::uint32_t activeConnections = 0;
+  std::uint32_t inactiveConnections = 0;
   bool operator==(const RealServerStatus&) const = default;
 };
 struct VirtualServerStatus {
   std::string address;   // "10.11.12.99:80"
   std::string protocol;  // "tcp" | "udp"
   std::string scheduler;
+  std::string forwarding;  // "NAT" | "DR" | "TUN"
+  bool inKernel = false;
   std::vector<RealServerStatus> realServers;
   bool operator==(const VirtualServerStatus&) const = default;
+};
+
+// The IPVS table manager as a whole.
+struct IpvsStatus {
+  std::optional<std::string> error;  // why IPVS cannot be programmed now
+  std::optional<std::string> version;
+  std::uint64_t reconciles = 0;
+  std::uint64_t operationsApplied = 0;
+  std::uint64_t operationsFailed = 0;
+  std::vector<std::string> lastChanges;  // "add destination 192.168.100.10:80 masq weight 1 to TCP 10.11.12.99:80"
+  std::optional<Moment> lastChangeAt;
+  bool operator==(const IpvsStatus&) const = default;
 };
 
 struct StatusSnapshot {
   DaemonInfo daemon;
   std::vector<InstanceStatus> instances;
+  std::optional<IpvsStatus> ipvs;  // none when the configuration has no virtual_server
   std::vector<VirtualServerStatus> virtualServers;
   bool operator==(const StatusSnapshot&) const = default;
 };

@@ -47,7 +47,26 @@ StatusSnapshot fullSnapshot() {
   in.adminOverride = AdminOverride{"handed-over", 58.4};
   in.trackers = {{"chk_service", "script", false, 2, 0, "exit 1"}};
   s.instances.push_back(in);
-  s.virtualServers.push_back({"10.11.12.99:80", "tcp", "rr", {{"10.11.12.10:80", 1, true}}});
+  VirtualServerStatus vs;
+  vs.address = "10.11.12.99:80";
+  vs.protocol = "tcp";
+  vs.scheduler = "rr";
+  vs.forwarding = "NAT";
+  vs.inKernel = true;
+  RealServerStatus rs;
+  rs.address = "192.168.100.10:80";
+  rs.weight = 1;
+  rs.up = false;
+  rs.kernelWeight = 0;
+  rs.lastResult = "TCP connect to 192.168.100.10:80: connection refused (2 attempts)";
+  rs.lastResultAt = Moment{2.5, "2024-05-01T12:00:02+02:00"};
+  rs.activeConnections = 3;
+  rs.inactiveConnections = 4000000000u;
+  vs.realServers.push_back(rs);
+  vs.realServers.push_back(RealServerStatus{"192.168.100.20:80", 1, true, 1, "", std::nullopt, 0, 0});
+  s.virtualServers.push_back(vs);
+  s.ipvs = IpvsStatus{std::nullopt, "1.2.1", 7, 3, 1, {"add destination 192.168.100.10:80 masq weight 1 to TCP 10.11.12.99:80"},
+                      Moment{9.0, "2024-05-01T11:59:55+02:00"}};
   return s;
 }
 
@@ -159,7 +178,10 @@ TEST(StatusRendering, EveryInstanceFieldAppears) {
         "10.11.12.99/32 on eth0  not installed", "advert interval  1 s", "sent 18446744073709551615, received 12",
         "drops            4 (auth 1, ttl 3)", "MASTER -> BACKUP 1.5 s ago (2024-05-01T12:00:01+02:00)",
         "reason: failover requested", "handed-over, 58 s left", "chk_service (script): DOWN, weight +2 - exit 1",
-        "virtual server tcp 10.11.12.99:80 rr", "10.11.12.10:80 weight 1 up",
+        "virtual server tcp 10.11.12.99:80 rr NAT",
+        "192.168.100.10:80 DOWN weight 1 (kernel weight 0), connections 3 active 4000000000 inactive",
+        "connection refused (2 attempts), 2.5 s ago", "192.168.100.20:80 up weight 1 (kernel weight 1)",
+        "IPVS             1.2.1, 7 reconciles, 3 changes applied, 1 failed",
         "last reload 30 s ago (2024-05-01T12:00:00+02:00): ok"}) {
     EXPECT_THAT(text, HasSubstr(expected));
   }

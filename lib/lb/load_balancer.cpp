@@ -1,0 +1,185 @@
+#include "lb/load_balancer.h"
+
+#include "log/log.h"
+
+namespace havip::lb {
+
+namespace {
+
+std::string endpoint(net::Ipv4Address a, std::uint16_t port) {
+  return a.toString() + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+LoadBalancer::LoadBalancer(IpvsOpener openIpvs, node::Clock& clock, node::TimerService& timers,
+                           check::ProberFactory& probers, Options options)
+    : openIpvs_(std::move(openIpvs)),
+      clock_(clock),
+      timers_(timers),
+      probers_(probers),
+      options_(options) {
+  periodic_ = timers_.create([this] {
+    reconcile("periodic check");
+    armPeriodic();
+  });
+}
+
+LoadBalancer::~LoadBalancer() = default;
+
+void LoadBalancer::armPeriodic() { periodic_->arm(clock_.now() + options_.reconcilePeriod); }
+
+bool LoadBalancer::ensureIpvs() {
+  if (ipvs_) return true;
+  auto opened = openIpvs_();
+  if (!opened) {
+    auto message = opened.error().message();
+    if (ipvsError_ != message) log::ipvs().error("{}; VRRP keeps running, retrying every {} ms",
+                                                 message, options_.reconcilePeriod.count());
+    ipvsError_ = std::move(message);
+    return false;
+  }
+  ipvs_ = std::move(*opened);
+  if (auto info = ipvs_->info()) {
+    ipvsVersion_ = info->versionString();
+    log::ipvs().info("IPVS {} ready (connection table size {})", *ipvsVersion_,
+                     info->connectionTableSize);
+  }
+  ipvsError_.reset();
+  return true;
+}
+
+void LoadBalancer::configure(std::shared_ptr<const config::Config> config) {
+  // The previous configuration's services stay owned until one reconcile has
+  // deleted those the new one dropped.
+  if (config_) {
+    for (const auto& k : ipvs::keysOf(ipvs::desiredTable(config_->virtualServers))) owned_.insert(k);
+  }
+  config_ = std::move(config);
+  down_.clear();
+  health_ = std::make_unique<check::HealthMonitor>(
+      config_->virtualServers, clock_, timers_, probers_,
+      [this](const check::HealthChange& c) { onHealthChange(c); });
+  health_->start();
+  reconcile("configuration loaded");
+  armPeriodic();
+}
+
+void LoadBalancer::onHealthChange(const check::HealthChange& change) {
+  const bool down = change.health == check::Health::Down;
+  log::check().info("{} {}: {}", change.server.toString(), down ? "DOWN" : "UP", change.reason);
+  for (const auto& vs : config_->virtualServers) {
+    if (vs.name() != change.server.virtualServer) continue;
+    ipvs::RealServerId id{ipvs::serviceKeyFor(vs), change.server.address, change.server.port};
+    if (down) {
+      down_.insert(id);
+    } else {
+      down_.erase(id);
+    }
+  }
+  reconcile("health change of " + change.server.toString());
+}
+
+void LoadBalancer::reconcile(const std::string& why) {
+  if (!config_) return;
+  auto desired = ipvs::desiredTable(config_->virtualServers, down_);
+  // A VRRP-only configuration never needs IPVS, and must not complain that it is missing.
+  if (desired.empty() && owned_.empty()) return;
+  if (!ensureIpvs()) return;
+  auto keys = ipvs::keysOf(desired);
+  keys.insert(owned_.begin(), owned_.end());
+  auto actual = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; });
+  if (!actual) {
+    log::ipvs().error("reading the IPVS table: {}", actual.error().message());
+    ipvs_.reset();  // reopen next time: the module may have gone
+    ipvsError_ = "reading the IPVS table: " + actual.error().message();
+    return;
+  }
+  ++counters_.reconciles;
+  auto ops = ipvs::reconcile(desired, *actual, owned_);
+  lastActual_ = std::move(*actual);
+  if (ops.empty()) {
+    owned_ = ipvs::keysOf(desired);
+    return;
+  }
+  auto results = ipvs_->apply(ops);
+  if (!results) {
+    log::ipvs().error("applying {} IPVS change(s): {}", ops.size(), results.error().message());
+    ipvs_.reset();
+    return;
+  }
+  counters_.lastChanges.clear();
+  bool allOk = true;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const auto& ec = (*results)[i];
+    if (ec) {
+      allOk = false;
+      ++counters_.operationsFailed;
+      log::ipvs().error("{} ({}): {}", ops[i].toString(), why, ec.message());
+      counters_.lastChanges.push_back(ops[i].toString() + ": " + ec.message());
+    } else {
+      ++counters_.operationsApplied;
+      log::ipvs().info("{} ({})", ops[i].toString(), why);
+      counters_.lastChanges.push_back(ops[i].toString());
+    }
+  }
+  counters_.lastChangeAt = clock_.now();
+  if (allOk) owned_ = ipvs::keysOf(desired);
+  // The counters shown in status come from the table as it now stands.
+  if (auto after = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; })) {
+    lastActual_ = std::move(*after);
+  }
+}
+
+Status LoadBalancer::status() {
+  Status s = counters_;
+  s.ipvsError = ipvsError_;
+  s.ipvsVersion = ipvsVersion_;
+  if (!config_) return s;
+  // Fresh counters for status: one dump, bounded by the configured services.
+  if (ipvs_) {
+    auto keys = ipvs::keysOf(ipvs::desiredTable(config_->virtualServers));
+    if (auto now = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; })) {
+      lastActual_ = std::move(*now);
+    }
+  }
+  const auto health = health_ ? health_->status() : std::vector<check::RealServerStatus>{};
+  for (const auto& vs : config_->virtualServers) {
+    VirtualServerView view;
+    view.name = vs.name();
+    view.scheduler = vs.scheduler;
+    view.forwarding = std::string(config::toString(vs.forwarding));
+    const auto key = ipvs::serviceKeyFor(vs);
+    const ipvs::ServiceEntry* inKernel = nullptr;
+    for (const auto& e : lastActual_) {
+      if (e.service.key == key) inKernel = &e;
+    }
+    view.inKernel = inKernel != nullptr;
+    for (const auto& rs : vs.realServers) {
+      const auto dest = ipvs::destinationFor(vs, rs);
+      RealServerView r;
+      r.address = endpoint(dest.address, dest.port);
+      r.configuredWeight = rs.weight;
+      if (inKernel) {
+        for (const auto& d : inKernel->destinations) {
+          if (!d.sameEndpoint(dest)) continue;
+          r.kernelWeight = d.weight;
+          r.activeConnections = d.stats.activeConnections;
+          r.inactiveConnections = d.stats.inactiveConnections;
+        }
+      }
+      for (const auto& h : health) {
+        if (h.id.virtualServer == view.name && h.id.address == dest.address && h.id.port == dest.port) {
+          r.up = h.health == check::Health::Up;
+          r.lastResult = h.lastResult;
+          r.lastResultAt = h.lastResultAt;
+        }
+      }
+      view.realServers.push_back(std::move(r));
+    }
+    s.virtualServers.push_back(std::move(view));
+  }
+  return s;
+}
+
+}  // namespace havip::lb
