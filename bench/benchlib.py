@@ -141,7 +141,16 @@ def spawn(args: list[str], log: Path) -> subprocess.Popen:
     return proc
 
 
+def forget(proc: subprocess.Popen) -> None:
+    """proc is reaped and its group signalled: never signal that pid again
+    (it may be reused by a process that is not ours)."""
+    if proc in _processes:
+        _processes.remove(proc)
+
+
 def stop(proc: subprocess.Popen, timeout_s: float = 5.0) -> None:
+    if proc not in _processes:
+        return
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -150,19 +159,20 @@ def stop(proc: subprocess.Popen, timeout_s: float = 5.0) -> None:
         try:
             proc.wait(timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    # A keepalived VRRP child outliving its parent would keep advertising.
+            pass
+    # The whole group, right after the leader went: a keepalived VRRP child
+    # outliving its parent would keep advertising.
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    proc.wait()
+    forget(proc)
 
 
 def cleanup() -> None:
-    for proc in reversed(_processes):
+    for proc in list(reversed(_processes)):
         stop(proc, 3.0)
-    _processes.clear()
     for ns in list(_namespaces):
         remove_namespace(ns)
     _namespaces.clear()
@@ -174,6 +184,16 @@ def install_signal_cleanup() -> None:
         raise SystemExit(128 + signum)
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
+
+
+def wait_exit(proc: subprocess.Popen, timeout_s: float) -> bool:
+    """Reaps proc after a signal to its group; false if it is still running."""
+    try:
+        proc.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        return False
+    stop(proc)  # anything left in its group (a keepalived child) goes too
+    return True
 
 
 class Havipd:
@@ -210,11 +230,7 @@ class Havipd:
         os.kill(self.proc.pid, signal.SIGTERM)
 
     def wait_exit(self, timeout_s: float) -> bool:
-        try:
-            self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            return False
-        return True
+        return wait_exit(self.proc, timeout_s)
 
     def stop(self) -> None:
         if self.proc:
@@ -261,11 +277,7 @@ class Keepalived:
         os.kill(self.proc.pid, signal.SIGTERM)
 
     def wait_exit(self, timeout_s: float) -> bool:
-        try:
-            self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            return False
-        return True
+        return wait_exit(self.proc, timeout_s)
 
     def stop(self) -> None:
         if self.proc:

@@ -451,6 +451,7 @@ tl::expected<Bytes, std::error_code> buildOperation(std::uint16_t familyId, std:
   Writer w(familyId, kRequestFlags, seq, cmd);
   if (op.kind == Kind::AddService || op.kind == Kind::EditService) {
     if (!validScheduler(op.service.scheduler)) return invalid;
+    if (op.service.timeout > kMaxPersistenceTimeout) return invalid;
     putService(w, op.service);
     return w.finish();
   }

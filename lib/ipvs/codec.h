@@ -47,8 +47,8 @@ enum class Command : std::uint8_t {
 // adds), dumps NLM_F_DUMP too, genl version 1.
 
 // The message for one operation. EINVAL: add/edit of a service whose scheduler
-// is empty, 16 bytes or longer, or holds a NUL; a weight above INT32_MAX (the
-// kernel reads it as an int).
+// is empty, 16 bytes or longer, or holds a NUL, or whose timeout is above
+// kMaxPersistenceTimeout; a weight above INT32_MAX (the kernel reads it as an int).
 tl::expected<Bytes, std::error_code> buildOperation(std::uint16_t familyId, std::uint32_t seq, const Operation& op);
 // IPVS_CMD_GET_SERVICE with NLM_F_DUMP: every service.
 Bytes buildServiceDump(std::uint16_t familyId, std::uint32_t seq);

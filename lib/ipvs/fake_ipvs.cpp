@@ -18,7 +18,9 @@ bool unicast(net::Ipv4Address a) {
 
 // The checks ip_vs_add_dest and ip_vs_edit_dest make before looking the destination up.
 std::error_code checkDestination(const Destination& d) {
-  if (d.weight > static_cast<std::uint32_t>(INT_MAX)) return err(std::errc::result_out_of_range);
+  // The kernel says ERANGE for a weight it reads as negative, but GenlIpvs never
+  // sends one (EINVAL before sending); the fake answers as havipd would see it.
+  if (d.weight > static_cast<std::uint32_t>(INT_MAX)) return err(std::errc::invalid_argument);
   if (d.lowerThreshold > d.upperThreshold) return err(std::errc::result_out_of_range);
   if (d.upperThreshold > static_cast<std::uint32_t>(INT_MAX)) return err(std::errc::invalid_argument);
   return {};
@@ -97,6 +99,10 @@ tl::expected<OperationResults, std::error_code> FakeIpvs::apply(std::span<const 
 
 std::error_code FakeIpvs::applyOne(const Operation& op) {
   using Kind = Operation::Kind;
+  // GenlIpvs's builder refuses this before anything reaches the kernel.
+  if ((op.kind == Kind::AddService || op.kind == Kind::EditService) && op.service.timeout > kMaxPersistenceTimeout) {
+    return err(std::errc::invalid_argument);
+  }
   auto it = services_.find(op.service.key);
   if (op.kind == Kind::AddService) {
     if (it != services_.end()) return err(std::errc::file_exists);

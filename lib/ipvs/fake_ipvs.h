@@ -8,9 +8,12 @@
 //   edit/delete destination that does not exist    ENOENT  (ip_vs_edit_dest, ip_vs_del_dest)
 //   weight < 0 (above INT32_MAX as sent), or
 //     lower threshold > upper threshold            ERANGE  (ip_vs_add_dest, ip_vs_edit_dest)
-//   upper threshold > INT32_MAX                    EINVAL  (ip_vs_add_dest, ip_vs_edit_dest, Linux >= 6.9)
+//   upper threshold > INT32_MAX                    EINVAL  (ip_vs_add_dest, ip_vs_edit_dest; seen on
+//                                                          Debian 12's 6.1.192 in tests/vm/ipvs)
 //   destination address not unicast (0.0.0.0/8,
 //     multicast, 255.255.255.255)                  EINVAL  (ip_vs_new_dest: inet_addr_type)
+// and, before any of those, what GenlIpvs refuses without asking the kernel:
+//   add/edit service with a timeout above kMaxPersistenceTimeout   EINVAL
 // Deleting a service deletes its destinations (__ip_vs_del_service); the
 // destinations dump of a missing service is empty (ip_vs_genl_dump_dests).
 // New destinations come first in dumps (list_add_rcu at the head).

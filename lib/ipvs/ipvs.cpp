@@ -11,7 +11,10 @@ class Category final : public std::error_category {
   std::string message(int value) const override {
     switch (static_cast<IpvsError>(value)) {
       case IpvsError::FamilyNotFound:
-        return "IPVS is not available: no generic netlink family \"IPVS\" (is the ip_vs module loaded?)";
+        // The kernel loads ip_vs itself when the family is looked up, so this
+        // means the module is missing or could not be loaded.
+        return "IPVS is not available: no generic netlink family \"IPVS\" (no ip_vs module in this kernel, or it "
+               "could not be loaded)";
       case IpvsError::Truncated: return "IPVS reply truncated: larger than the receive buffer";
       case IpvsError::BadReply: return "IPVS reply malformed or not matching the request";
     }

@@ -66,7 +66,9 @@ class Ipvs {
 // The errors specific to reaching IPVS; equivalent to the errno a caller
 // might test for (FamilyNotFound == std::errc::protocol_not_supported).
 enum class IpvsError {
-  FamilyNotFound = 1,  // no "IPVS" generic netlink family: ip_vs module not loaded, or no IPVS in the kernel
+  // No "IPVS" generic netlink family. Resolving it loads ip_vs on demand
+  // (genetlink's module alias), so: no ip_vs module, or loading it failed.
+  FamilyNotFound = 1,
   Truncated,           // a reply did not fit the receive buffer
   BadReply,            // a reply that does not parse or does not answer the request
 };

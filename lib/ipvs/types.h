@@ -31,6 +31,11 @@ inline constexpr std::uint32_t kFlagOnePacket = 0x0004;
 inline constexpr std::uint32_t kFlagHashed = 0x0002;
 // ipvsadm's (and keepalived's) default persistence netmask.
 inline constexpr std::uint32_t kDefaultNetmask = 0xffffffff;
+// The longest persistence timeout havip sends: 31 days, ipvsadm's and
+// keepalived's limit. The kernel keeps timeout * HZ in 32 bits and, on Linux
+// 6.1 at least, wraps a longer one silently (UINT_MAX s reads back as 17179868
+// s with HZ=250), so the dump would never match the configuration.
+inline constexpr std::uint32_t kMaxPersistenceTimeout = 31 * 86400;
 
 // A service is identified either by address + port + protocol or by a
 // firewall mark (then address, port and protocol are unused and zero).

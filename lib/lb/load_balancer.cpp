@@ -49,6 +49,14 @@ bool LoadBalancer::ensureIpvs() {
   return true;
 }
 
+void LoadBalancer::loseIpvs(std::string why) {
+  log::ipvs().error("{}", why);
+  ipvs_.reset();  // reopen next time: the module may have gone, or the socket died
+  ipvsError_ = std::move(why);
+  // Whatever was read before no longer describes the kernel: status must not show it.
+  lastActual_.clear();
+}
+
 void LoadBalancer::configure(std::shared_ptr<const config::Config> config) {
   // The previous configuration's services stay owned until one reconcile has
   // deleted those the new one dropped.
@@ -90,9 +98,7 @@ void LoadBalancer::reconcile(const std::string& why) {
   keys.insert(owned_.begin(), owned_.end());
   auto actual = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; });
   if (!actual) {
-    log::ipvs().error("reading the IPVS table: {}", actual.error().message());
-    ipvs_.reset();  // reopen next time: the module may have gone
-    ipvsError_ = "reading the IPVS table: " + actual.error().message();
+    loseIpvs("reading the IPVS table: " + actual.error().message());
     return;
   }
   ++counters_.reconciles;
@@ -104,8 +110,7 @@ void LoadBalancer::reconcile(const std::string& why) {
   }
   auto results = ipvs_->apply(ops);
   if (!results) {
-    log::ipvs().error("applying {} IPVS change(s): {}", ops.size(), results.error().message());
-    ipvs_.reset();
+    loseIpvs("applying " + std::to_string(ops.size()) + " IPVS change(s): " + results.error().message());
     return;
   }
   counters_.lastChanges.clear();
@@ -132,17 +137,20 @@ void LoadBalancer::reconcile(const std::string& why) {
 }
 
 Status LoadBalancer::status() {
+  // Fresh counters for status: one dump, bounded by the configured services.
+  if (config_ && ipvs_) {
+    auto keys = ipvs::keysOf(ipvs::desiredTable(config_->virtualServers));
+    auto now = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; });
+    if (now) {
+      lastActual_ = std::move(*now);
+    } else {
+      loseIpvs("reading the IPVS table: " + now.error().message());
+    }
+  }
   Status s = counters_;
   s.ipvsError = ipvsError_;
   s.ipvsVersion = ipvsVersion_;
   if (!config_) return s;
-  // Fresh counters for status: one dump, bounded by the configured services.
-  if (ipvs_) {
-    auto keys = ipvs::keysOf(ipvs::desiredTable(config_->virtualServers));
-    if (auto now = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; })) {
-      lastActual_ = std::move(*now);
-    }
-  }
   const auto health = health_ ? health_->status() : std::vector<check::RealServerStatus>{};
   for (const auto& vs : config_->virtualServers) {
     VirtualServerView view;

@@ -83,6 +83,8 @@ class LoadBalancer {
 
  private:
   bool ensureIpvs();
+  // The handle failed (dump or channel): report `why`, forget what was read, reopen next period.
+  void loseIpvs(std::string why);
   void onHealthChange(const check::HealthChange& change);
   void armPeriodic();
 

@@ -46,8 +46,8 @@ TEST(FakeIpvs, DestinationsFollowTheKernelsErrnos) {
   thresholds.upperThreshold = 0x80000000u;
   EXPECT_EQ(ipvs.addDestination(kKey, thresholds).error(), std::errc::invalid_argument);
   Destination negative = other;
-  negative.weight = 0x80000000u;  // -2147483648 as the kernel's int
-  EXPECT_EQ(ipvs.addDestination(kKey, negative).error(), std::errc::result_out_of_range);
+  negative.weight = 0x80000000u;  // -2147483648 as the kernel's int: refused before sending
+  EXPECT_EQ(ipvs.addDestination(kKey, negative).error(), std::errc::invalid_argument);
   for (const char* bad : {"0.0.0.0", "224.0.0.18", "255.255.255.255"}) {
     EXPECT_EQ(ipvs.addDestination(kKey, masq(*net::Ipv4Address::parse(bad))).error(), std::errc::invalid_argument)
         << bad;
