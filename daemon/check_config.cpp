@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "config/lint.h"
 #include "config/parser.h"
 #include "config/summary.h"
 
@@ -17,6 +18,8 @@ int checkConfig(const std::string& path, std::ostream& out, std::ostream& err) {
     return 1;
   }
   for (const auto& w : loaded->warnings) err << w.toString() << "\n";
+  // Advice, not errors: whether trackers can move mastership (exit stays 0).
+  for (const auto& w : config::lintMastership(*loaded->config)) err << w.toString() << "\n";
   for (const auto& line : config::summaryLines(*loaded->config)) out << line << "\n";
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "config/parser.h"
@@ -42,6 +43,10 @@ Daemon::Daemon(Options options)
       watchdog_(io_),
       timers_(io_),
       probers_(io_),
+      mailer_(io_),
+      mailQueue_(clock_, timers_, mailer_),
+      mail_(mailQueue_, notify::localIdentity(), [] { return std::chrono::system_clock::now(); },
+            notify::localUtcOffset),
       startedAt_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() = default;
@@ -153,8 +158,8 @@ std::unique_ptr<node::InstanceRunner> Daemon::makeRunner(const config::VrrpInsta
     return nullptr;
   }
   node::RunnerServices services{*netlink_, *announcer_, clock_, timers_,
-                                [this](const std::string&, const node::Transition&) {
-                                  publishStatusLine();
+                                [this](const std::string& name, const node::Transition& t) {
+                                  onTransition(name, t);
                                 }};
   return std::make_unique<node::InstanceRunner>(
       node::routerConfigFor(settings, hub->identity().primary), std::move(*vips), *hub,
@@ -230,13 +235,14 @@ control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> 
           result.errors.push_back(name + ": " + error);
           continue;
         }
-        const auto& link = netlink_->byIndex(runner->hub().identity().ifindex);
+        // Registered before it starts, so its first transition is reported (and mailed).
+        auto& added = instances_[name] = Instance{p.settings, std::move(runner)};
+        const auto& link = netlink_->byIndex(added.runner->hub().identity().ifindex);
         if (link && !link->usable()) {
-          runner->setFault(true, p.settings->interface + " is down");
+          added.runner->setFault(true, p.settings->interface + " is down");
         } else {
-          runner->start();
+          added.runner->start();
         }
-        instances_[name] = Instance{p.settings, std::move(runner)};
         result.changes.push_back(name + ": started");
         break;
       }
@@ -380,6 +386,22 @@ void Daemon::onNetlinkEvent(const netlink::Event& event) {
   log.warn("rtnetlink notifications were lost; state re-read from the kernel");
 }
 
+// After a state change has been carried out: the status line, then the mail
+// (queued: delivery happens later on the loop and can never delay VRRP).
+void Daemon::onTransition(const std::string& instance, const node::Transition& t) {
+  publishStatusLine();
+  if (t.to == vrrp::State::Init) return;  // stopping: the loop ends before a mail could leave
+  auto it = instances_.find(instance);
+  if (it == instances_.end() || !it->second.settings) return;
+  const auto settings = config_->mailFor(*it->second.settings);
+  if (!settings.enabled) return;
+  const auto& router = it->second.runner->router();
+  notify::VrrpEvent event{instance, t.from, t.to, t.reason, router.basePriority(),
+                          router.effectivePriority(), {}};
+  for (const auto& vip : it->second.runner->vips()) event.vips.push_back(vip.prefix.toString());
+  mail_.vrrpTransition(settings, event);
+}
+
 void Daemon::armWatchdog() {
   auto interval = notifier_.watchdogPingInterval();
   if (!interval) return;
@@ -474,6 +496,19 @@ control::StatusSnapshot Daemon::status() {
                              "not evaluated: interface tracking is not implemented yet"});
     }
     s.instances.push_back(std::move(is));
+  }
+  const bool mails = std::any_of(config_->vrrpInstances.begin(), config_->vrrpInstances.end(),
+                                 [&](const auto& i) { return config_->mailFor(i).enabled; });
+  if (mails) {
+    const auto& m = mailQueue_.status();
+    control::MailStatus ms{m.enqueued, m.sent, m.waiting, m.retrying, m.givenUp, m.dropped,
+                           m.lastError, std::nullopt, m.lastGivenUp};
+    if (m.lastErrorAt) {
+      const auto ago = std::chrono::system_clock::now() - *m.lastErrorAt;
+      ms.lastErrorAt = control::Moment{std::chrono::duration<double>(ago).count(),
+                                       control::toIso8601(*m.lastErrorAt)};
+    }
+    s.mail = std::move(ms);
   }
   if (lb_ && !config_->virtualServers.empty()) {
     auto lbs = lb_->status();

@@ -18,6 +18,9 @@
 #include "check/asio_prober.h"
 #include "config/model.h"
 #include "lb/load_balancer.h"
+#include "notify/asio_mailer.h"
+#include "notify/mail_queue.h"
+#include "notify/notifier.h"
 #include "control/server.h"
 #include "netio/announcer.h"
 #include "netlink/kernel_netlink.h"
@@ -64,6 +67,7 @@ class Daemon final : public control::Handler {
   void shutdown();
   void armWatchdog();
   void publishStatusLine();
+  void onTransition(const std::string& instance, const node::Transition& transition);
   control::Moment momentOf(node::TimePoint at) const;
 
   Options options_;
@@ -81,6 +85,9 @@ class Daemon final : public control::Handler {
   std::map<std::string, std::unique_ptr<node::InterfaceHub>> hubs_;
   std::map<std::string, Instance> instances_;
   check::AsioProberFactory probers_;
+  notify::AsioMailer mailer_;
+  notify::MailQueue mailQueue_;
+  notify::Notifier mail_;
   std::unique_ptr<lb::LoadBalancer> lb_;
   std::unique_ptr<control::Server> control_;
   std::optional<control::LastReload> lastReload_;

@@ -185,6 +185,7 @@ std::span<const std::string_view> unsupportedKeywords(Block block) {
     case Block::GlobalDefs: return kGlobalDefs;
     case Block::VrrpInstance: return kVrrpInstance;
     case Block::VrrpScript: return {};
+    case Block::TrackMemory: return {};
     case Block::VirtualIpOption: return kVirtualIpOption;
     case Block::VirtualServer: return kVirtualServer;
     case Block::RealServer: return kRealServer;
@@ -205,6 +206,7 @@ std::string_view toString(Block block) {
     case Block::GlobalDefs: return "global_defs";
     case Block::VrrpInstance: return "vrrp_instance";
     case Block::VrrpScript: return "vrrp_script";
+    case Block::TrackMemory: return "track_memory";
     case Block::VirtualIpOption: return "virtual_ipaddress";
     case Block::VirtualServer: return "virtual_server";
     case Block::RealServer: return "real_server";

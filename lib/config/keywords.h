@@ -13,6 +13,7 @@ enum class Block {
   GlobalDefs,
   VrrpInstance,
   VrrpScript,
+  TrackMemory,
   VirtualIpOption,  // words after an address in virtual_ipaddress { }
   VirtualServer,
   RealServer,

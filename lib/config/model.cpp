@@ -15,6 +15,12 @@ const VrrpScript* Config::findScript(std::string_view name) const {
   return nullptr;
 }
 
+const TrackMemory* Config::findMemory(std::string_view name) const {
+  for (const auto& m : trackMemories)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
 const VrrpInstance* Config::findInstance(std::string_view name) const {
   for (const auto& i : vrrpInstances)
     if (i.name == name) return &i;
@@ -41,8 +47,20 @@ MailSettings Config::mailFor(const VrrpInstance& instance) const {
 
 int Config::effectiveWeight(const TrackScript& track) const {
   if (track.weight) return *track.weight;
-  const VrrpScript* script = findScript(track.name);
-  return script ? script->weight : 0;
+  if (const VrrpScript* script = findScript(track.name)) return script->weight;
+  if (const TrackMemory* memory = findMemory(track.name)) return memory->weight;
+  return 0;
+}
+
+std::vector<TrackerRef> Config::trackersOf(const VrrpInstance& instance) const {
+  std::vector<TrackerRef> out;
+  for (const auto& t : instance.trackScripts) {
+    auto kind = findMemory(t.name) && !findScript(t.name) ? TrackerRef::Kind::Memory : TrackerRef::Kind::Script;
+    out.push_back({kind, t.name, effectiveWeight(t), t.reverse, t.where});
+  }
+  for (const auto& t : instance.trackInterfaces)
+    out.push_back({TrackerRef::Kind::Interface, t.name, t.weight, t.reverse, t.where});
+  return out;
 }
 
 std::string_view toString(InitialState s) { return s == InitialState::Master ? "MASTER" : "BACKUP"; }
@@ -56,5 +74,14 @@ std::string_view toString(ForwardingMethod f) {
   return "?";
 }
 std::string_view toString(CheckType t) { return t == CheckType::Tcp ? "TCP_CHECK" : "HTTP_GET"; }
+std::string_view toString(MemoryMetric m) { return m == MemoryMetric::Free ? "free" : "available"; }
+std::string_view toString(TrackerRef::Kind k) {
+  switch (k) {
+    case TrackerRef::Kind::Script: return "vrrp_script";
+    case TrackerRef::Kind::Memory: return "track_memory";
+    case TrackerRef::Kind::Interface: return "track_interface";
+  }
+  return "?";
+}
 
 }  // namespace havip::config

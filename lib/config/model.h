@@ -55,6 +55,27 @@ struct VrrpScript {
   Seconds effectiveTimeout() const { return timeout.value_or(interval); }
 };
 
+// havip's native memory tracker (not a keepalived keyword): reads /proc/meminfo
+// every interval without forking. OK while METRIC / MemTotal * 100 is above
+// minPercent (strictly, like the seed's `free ... > 50.0`); failing otherwise.
+// Named in track_script { } like a vrrp_script, with the same weight semantics.
+enum class MemoryMetric {
+  Free,       // MemFree: what `free` prints as "free" (the seed's check)
+  Available,  // MemAvailable: free plus reclaimable page cache (recommended)
+};
+
+struct TrackMemory {
+  std::string name;
+  MemoryMetric metric = MemoryMetric::Available;  // required in the file
+  double minPercent = 0;                          // 0..100, required; up to 3 decimals
+  Millis interval{1000};
+  int weight = 0;  // -253..253; 0 = FAULT while failing
+  bool weightReverse = false;
+  unsigned rise = 1;
+  unsigned fall = 1;
+  SourceLocation where;
+};
+
 enum class InitialState { Backup, Master };
 enum class AuthType { Pass };  // AH is refused by the parser
 
@@ -71,10 +92,12 @@ struct VirtualIp {
   SourceLocation where;
 };
 
+// An entry of track_script { }: names a vrrp_script or a track_memory (one
+// namespace; the parser guarantees it exists).
 struct TrackScript {
-  std::string name;           // a vrrp_script, resolved (it exists)
-  std::optional<int> weight;  // unset: the script's own weight
-  bool reverse = false;
+  std::string name;
+  std::optional<int> weight;  // unset: the tracker's own weight
+  bool reverse = false;       // resolved: the entry's reverse|noreverse, else the tracker's
   SourceLocation where;
 };
 
@@ -187,25 +210,42 @@ struct MailSettings {
   std::optional<std::string> routerId;  // unset: the host name
 };
 
+// One thing an instance tracks, with its resolved weight: what the priority
+// arithmetic needs, whatever the tracker's kind.
+struct TrackerRef {
+  enum class Kind { Script, Memory, Interface };
+  Kind kind = Kind::Script;
+  std::string name;
+  int weight = 0;  // 0 = FAULT while failing (while OK when reverse)
+  bool reverse = false;
+  SourceLocation where;  // of the entry in the instance
+};
+
 class Config {
  public:
   GlobalDefs globalDefs;
   std::vector<VrrpScript> vrrpScripts;
+  std::vector<TrackMemory> trackMemories;
   std::vector<VrrpInstance> vrrpInstances;
   std::vector<VirtualServer> virtualServers;
 
   const VrrpScript* findScript(std::string_view name) const;
+  const TrackMemory* findMemory(std::string_view name) const;
   const VrrpInstance* findInstance(std::string_view name) const;
   // Mail is on when smtp_alert says so (instance, else global_defs), and, when
   // neither says, when the instance lists its own recipients (the seed's intent).
   MailSettings mailFor(const VrrpInstance& instance) const;
-  // A track_script entry's weight: its own, else the script's.
+  // A track_script entry's weight: its own, else the vrrp_script's or track_memory's.
   int effectiveWeight(const TrackScript& track) const;
+  // Every tracker of INSTANCE in file order: track_script entries, then track_interface.
+  std::vector<TrackerRef> trackersOf(const VrrpInstance& instance) const;
 };
 
 std::string_view toString(InitialState);     // "MASTER", "BACKUP"
 std::string_view toString(Protocol);         // "TCP", "UDP"
 std::string_view toString(ForwardingMethod); // "NAT", "DR", "TUN"
 std::string_view toString(CheckType);        // "TCP_CHECK", "HTTP_GET"
+std::string_view toString(MemoryMetric);     // "free", "available"
+std::string_view toString(TrackerRef::Kind); // "vrrp_script", "track_memory", "track_interface"
 
 }  // namespace havip::config

@@ -401,6 +401,8 @@ class Parser {
       vrrpInstance(s);
     } else if (kw == "vrrp_script") {
       vrrpScript(s);
+    } else if (kw == "track_memory") {
+      trackMemory(s);
     } else if (kw == "virtual_server") {
       virtualServer(s);
     } else {
@@ -515,6 +517,68 @@ class Parser {
     if (!script.name.empty()) config_.vrrpScripts.push_back(std::move(script));
   }
 
+  // ---- track_memory (havip's own block) ----
+  void trackMemory(Statement& s) {
+    TrackMemory memory;
+    memory.where = s.where();
+    if (argCount(s, 1, 1)) memory.name = s.args[0]->text;
+    if (!openBlock(s)) return;
+    Seen seen;
+    bool metricGiven = false, minGiven = false;
+    block(s, [&](Statement& e) {
+      const std::string& kw = e.kw();
+      static const std::set<std::string, std::less<>> kKnown = {"metric", "min_percent", "interval",
+                                                                "weight", "rise",        "fall"};
+      if (!kKnown.count(kw)) {
+        unknown(e, Block::TrackMemory);
+        return;
+      }
+      noBlock(e);
+      if (!seen.first(e, diags_)) return;
+      if (kw == "metric") {
+        metricGiven = true;
+        if (!argCount(e, 1, 1)) return;
+        const std::string& v = e.args[0]->text;
+        if (v == "free")
+          memory.metric = MemoryMetric::Free;
+        else if (v == "available")
+          memory.metric = MemoryMetric::Available;
+        else
+          error(e.args[0]->where, "metric must be free or available, got " + quoted(v));
+      } else if (kw == "min_percent") {
+        minGiven = true;
+        if (!argCount(e, 1, 1)) return;
+        // Same grammar as seconds: digits with up to 3 decimals, read in thousandths.
+        auto v = parseSecondsMs(e.args[0]->text);
+        if (!v || v->count() > 100'000)
+          error(e.args[0]->where, "min_percent must be a percentage 0..100 (up to 3 decimals), got " +
+                                      quoted(e.args[0]->text));
+        else
+          memory.minPercent = double(v->count()) / 1000.0;
+      } else if (kw == "interval") {
+        if (argCount(e, 1, 1))
+          if (auto v = seconds(*e.args[0], "interval", Millis(100), Millis(86'400'000))) memory.interval = *v;
+      } else if (kw == "weight") {
+        if (argCount(e, 1, 2)) {
+          if (auto v = integer(*e.args[0], "weight", -253, 253)) memory.weight = static_cast<int>(*v);
+          if (e.args.size() == 2) {
+            if (e.args[1]->text == "reverse")
+              memory.weightReverse = true;
+            else
+              error(e.args[1]->where, "expected 'reverse' after the weight, got " + quoted(e.args[1]->text));
+          }
+        }
+      } else if (argCount(e, 1, 1)) {  // rise, fall
+        if (auto v = integer(*e.args[0], kw, 1, 1000)) (kw == "rise" ? memory.rise : memory.fall) = unsigned(*v);
+      }
+    });
+    if (memory.name.empty()) return;
+    if (!metricGiven)
+      error(memory.where, "track_memory " + quoted(memory.name) + " has no 'metric' (free or available)");
+    if (!minGiven) error(memory.where, "track_memory " + quoted(memory.name) + " has no 'min_percent'");
+    config_.trackMemories.push_back(std::move(memory));
+  }
+
   // keepalived re-splits the command with shell-like quoting; a lone argument
   // (the usual `script "cmd arg"`) is split once more so its spaces separate.
   bool scriptCommand(const Statement& e, VrrpScript& script) {
@@ -553,6 +617,7 @@ class Parser {
     Seen seen;
     std::optional<SourceLocation> vridAt, ifAt, vipAt;
     vipEntries_ = 0;
+    reverseWritten_.clear();
     block(s, [&](Statement& e) { instanceStatement(e, inst, seen, vridAt, ifAt, vipAt); });
     if (!named) return;
     if (!ifAt) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'interface'");
@@ -568,6 +633,7 @@ class Parser {
     }
     vridLocation_[inst.name] = vridAt.value_or(inst.where);
     config_.vrrpInstances.push_back(std::move(inst));
+    instanceReverseWritten_.push_back(std::move(reverseWritten_));
   }
 
   void instanceStatement(Statement& e, VrrpInstance& inst, Seen& seen, std::optional<SourceLocation>& vridAt,
@@ -769,7 +835,7 @@ class Parser {
   }
 
   // NAME [weight W [reverse|noreverse|no_reverse]]
-  bool trackWeight(const Statement& e, std::optional<int>& weight, bool& reverse) {
+  bool trackWeight(const Statement& e, std::optional<int>& weight, std::optional<bool>& reverse) {
     if (e.args.empty()) return true;
     if (e.args[0]->text != "weight") {
       error(e.args[0]->where, "expected 'weight W' after " + quoted(e.kw()) + ", got " + quoted(e.args[0]->text));
@@ -786,7 +852,9 @@ class Parser {
       const std::string& r = e.args[2]->text;
       if (r == "reverse")
         reverse = true;
-      else if (r != "noreverse" && r != "no_reverse") {
+      else if (r == "noreverse" || r == "no_reverse")
+        reverse = false;
+      else {
         error(e.args[2]->where, "expected reverse or noreverse, got " + quoted(r));
         return false;
       }
@@ -804,12 +872,17 @@ class Parser {
     block(s, [&](Statement& e) {
       noBlock(e);
       TrackScript t{e.kw(), std::nullopt, false, e.where()};
-      if (!trackWeight(e, t.weight, t.reverse)) return;
+      std::optional<bool> reverse;
+      if (!trackWeight(e, t.weight, reverse)) return;
       for (const auto& other : inst.trackScripts)
         if (other.name == t.name) {
           error(e.where(), "duplicate track_script " + quoted(t.name));
           return;
         }
+      // Unwritten, it is the tracker's own; validate() fills it in once every
+      // tracker is known (they may be defined later in the file).
+      t.reverse = reverse.value_or(false);
+      reverseWritten_.push_back(reverse.has_value());
       inst.trackScripts.push_back(std::move(t));
     });
   }
@@ -820,13 +893,15 @@ class Parser {
     block(s, [&](Statement& e) {
       noBlock(e);
       std::optional<int> weight;
+      std::optional<bool> reverse;
       TrackInterface t{e.kw(), 0, false, e.where()};
       if (t.name.size() > kMaxIfNameBytes) {
         error(e.where(), "track_interface: " + quoted(t.name) + " is not a valid interface name");
         return;
       }
-      if (!trackWeight(e, weight, t.reverse)) return;
+      if (!trackWeight(e, weight, reverse)) return;
       t.weight = weight.value_or(0);
+      t.reverse = reverse.value_or(false);
       for (const auto& other : inst.trackInterfaces)
         if (other.name == t.name) {
           error(e.where(), "duplicate track_interface " + quoted(t.name));
@@ -928,7 +1003,9 @@ class Parser {
       } else if (kw == "persistence_timeout" && argCount(e, 0, 1)) {
         if (e.args.empty())
           vs.persistenceTimeout = kDefaultPersistence;
-        else if (auto v = integer(*e.args[0], kw, 1, 4294967295LL))
+        // IPVS silently wraps longer timeouts (kernel 6.1: UINT_MAX reads back as
+        // 17179868 s); ipvsadm and keepalived cap it at 31 days too.
+        else if (auto v = integer(*e.args[0], kw, 1, 2678400))
           vs.persistenceTimeout = Seconds(*v);
       } else if (kw == "inhibit_on_failure") {
         if (auto v = optionalBool(e)) inhibit = *v;
@@ -1166,9 +1243,32 @@ class Parser {
       if (!inserted)
         error(s.where, "duplicate vrrp_script " + quoted(s.name) + " (first at " + it->second->where.toString() + ")");
     }
+    // vrrp_script and track_memory share one namespace: track_script names either.
+    std::map<std::string, const TrackMemory*> memories;
+    for (const auto& m : config_.trackMemories) {
+      if (auto sc = scripts.find(m.name); sc != scripts.end()) {
+        error(m.where, "track_memory " + quoted(m.name) + " has the name of a vrrp_script (" +
+                           sc->second->where.toString() + "): track_script could not tell them apart");
+        continue;
+      }
+      auto [it, inserted] = memories.emplace(m.name, &m);
+      if (!inserted)
+        error(m.where, "duplicate track_memory " + quoted(m.name) + " (first at " + it->second->where.toString() + ")");
+    }
     std::map<std::string, const VrrpInstance*> names;
     std::map<std::pair<std::string, int>, const VrrpInstance*> vrids;
     std::map<std::uint32_t, const VrrpInstance*> vips;
+    for (std::size_t i = 0; i < config_.vrrpInstances.size(); ++i) {
+      VrrpInstance& inst = config_.vrrpInstances[i];
+      for (std::size_t t = 0; t < inst.trackScripts.size(); ++t) {
+        TrackScript& track = inst.trackScripts[t];
+        if (instanceReverseWritten_[i][t]) continue;
+        if (auto sc = scripts.find(track.name); sc != scripts.end())
+          track.reverse = sc->second->weightReverse;
+        else if (auto m = memories.find(track.name); m != memories.end())
+          track.reverse = m->second->weightReverse;
+      }
+    }
     for (const auto& inst : config_.vrrpInstances) {
       auto [it, inserted] = names.emplace(inst.name, &inst);
       if (!inserted)
@@ -1187,7 +1287,8 @@ class Parser {
                                quoted(v->second->name));
       }
       for (const auto& t : inst.trackScripts)
-        if (!scripts.count(t.name)) error(t.where, "track_script " + quoted(t.name) + " names no vrrp_script");
+        if (!scripts.count(t.name) && !memories.count(t.name))
+          error(t.where, "track_script " + quoted(t.name) + " names no vrrp_script or track_memory");
       if (inst.initialState == InitialState::Master && inst.nopreempt)
         warning(inst.where, "vrrp_instance " + quoted(inst.name) +
                                 ": nopreempt has no effect with state MASTER (keepalived clears it too); use state "
@@ -1215,6 +1316,10 @@ class Parser {
   Seen globalSeen_;
   std::map<std::string, SourceLocation> vridLocation_;
   std::size_t vipEntries_ = 0;  // of the instance being parsed, valid or not
+  // Per track_script entry: was reverse|noreverse written? For the instance
+  // being parsed, then per stored instance (parallel to config_.vrrpInstances).
+  std::vector<bool> reverseWritten_;
+  std::vector<std::vector<bool>> instanceReverseWritten_;
 };
 
 LoadResult finish(const std::vector<Token>& tokens, Diagnostics& diags) {

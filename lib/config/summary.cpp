@@ -21,6 +21,17 @@ std::string weightText(int weight, bool reverse) {
   return out + ")";
 }
 
+}  // namespace
+
+std::string formatPercent(double percent) {
+  // min_percent holds at most 3 decimals: print them, without trailing zeros.
+  std::string out = formatDuration(Millis(static_cast<long long>(percent * 1000 + 0.5)));
+  out.back() = '%';
+  return out;
+}
+
+namespace {
+
 std::string serverText(const SmtpServer& s) { return s.host + ":" + std::to_string(s.port); }
 
 }  // namespace
@@ -41,7 +52,13 @@ std::string summarize(const Config& config, const VrrpInstance& in) {
   if (in.preemptDelay.count() > 0) out += " preempt_delay " + formatDuration(in.preemptDelay);
   if (!in.trackScripts.empty()) {
     out += " track_script";
-    for (const auto& t : in.trackScripts) out += " " + t.name + weightText(config.effectiveWeight(t), t.reverse);
+    for (const auto& t : in.trackScripts) {
+      out += " " + t.name;
+      std::string text = weightText(config.effectiveWeight(t), t.reverse);
+      if (const TrackMemory* m = config.findMemory(t.name))
+        text.insert(1, "memory " + std::string(toString(m->metric)) + " > " + formatPercent(m->minPercent) + " ");
+      out += text;
+    }
   }
   if (!in.trackInterfaces.empty()) {
     out += " track_interface";

@@ -129,6 +129,17 @@ std::string renderStatus(const StatusSnapshot& s) {
     renderInstance(out, in);
   }
   if (s.instances.empty()) out += "\nno VRRP instances\n";
+  if (s.mail) {
+    out += '\n';
+    line(out, "mail", fmt::format("{} sent, {} waiting ({} retrying), {} given up, {} dropped",
+                                  s.mail->sent, s.mail->waiting, s.mail->retrying, s.mail->givenUp,
+                                  s.mail->dropped));
+    if (s.mail->lastError) {
+      line(out, "last mail error",
+           *s.mail->lastError + (s.mail->lastErrorAt ? ", " + ago(*s.mail->lastErrorAt) : ""));
+    }
+    if (s.mail->lastGivenUp) line(out, "last given up", *s.mail->lastGivenUp);
+  }
   if (s.ipvs) {
     out += '\n';
     if (s.ipvs->error) {

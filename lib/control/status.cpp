@@ -128,6 +128,7 @@ void read(const json& j, const std::string& path, InstanceStatus& out);
 void read(const json& j, const std::string& path, RealServerStatus& out);
 void read(const json& j, const std::string& path, VirtualServerStatus& out);
 void read(const json& j, const std::string& path, IpvsStatus& out);
+void read(const json& j, const std::string& path, MailStatus& out);
 void read(const json& j, const std::string& path, StatusSnapshot& out);
 void read(const json& j, const std::string& path, FailoverOutcome& out);
 void read(const json& j, const std::string& path, FailoverResult& out);
@@ -251,6 +252,17 @@ void read(const json& j, const std::string& path, VirtualServerStatus& out) {
   field(j, path, "in_kernel", out.inKernel, false);
   field(j, path, "real_servers", out.realServers, false);
 }
+void read(const json& j, const std::string& path, MailStatus& out) {
+  field(j, path, "enqueued", out.enqueued, false);
+  field(j, path, "sent", out.sent, false);
+  field(j, path, "waiting", out.waiting, false);
+  field(j, path, "retrying", out.retrying, false);
+  field(j, path, "given_up", out.givenUp, false);
+  field(j, path, "dropped", out.dropped, false);
+  field(j, path, "last_error", out.lastError, false);
+  field(j, path, "last_error_at", out.lastErrorAt, false);
+  field(j, path, "last_given_up", out.lastGivenUp, false);
+}
 void read(const json& j, const std::string& path, IpvsStatus& out) {
   field(j, path, "error", out.error, false);
   field(j, path, "version", out.version, false);
@@ -264,6 +276,7 @@ void read(const json& j, const std::string& path, StatusSnapshot& out) {
   field(j, path, "daemon", out.daemon);
   field(j, path, "instances", out.instances);
   field(j, path, "ipvs", out.ipvs, false);
+  field(j, path, "mail", out.mail, false);
   field(j, path, "virtual_servers", out.virtualServers, false);
 }
 void read(const json& j, const std::string& path, FailoverOutcome& out) {
@@ -358,8 +371,20 @@ json toJson(const StatusSnapshot& s) {
     if (s.ipvs->version) ipvs["version"] = *s.ipvs->version;
     if (s.ipvs->lastChangeAt) ipvs["last_change_at"] = momentJson(*s.ipvs->lastChangeAt);
   }
+  json mail = nullptr;
+  if (s.mail) {
+    mail = {{"enqueued", s.mail->enqueued}, {"sent", s.mail->sent},
+            {"waiting", s.mail->waiting},   {"retrying", s.mail->retrying},
+            {"given_up", s.mail->givenUp},  {"dropped", s.mail->dropped},
+            {"last_error", nullptr},        {"last_error_at", nullptr},
+            {"last_given_up", nullptr}};
+    if (s.mail->lastError) mail["last_error"] = *s.mail->lastError;
+    if (s.mail->lastErrorAt) mail["last_error_at"] = momentJson(*s.mail->lastErrorAt);
+    if (s.mail->lastGivenUp) mail["last_given_up"] = *s.mail->lastGivenUp;
+  }
   return {{"daemon", std::move(daemon)},
           {"instances", std::move(instances)},
+          {"mail", std::move(mail)},
           {"ipvs", std::move(ipvs)},
           {"virtual_servers", std::move(virtualServers)}};
 }

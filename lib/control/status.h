@@ -135,8 +135,23 @@ struct IpvsStatus {
   bool operator==(const IpvsStatus&) const = default;
 };
 
+// The mail notification queue (lib/notify).
+struct MailStatus {
+  std::uint64_t enqueued = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t waiting = 0;   // queued, retries included
+  std::uint64_t retrying = 0;  // of those, already failed at least once
+  std::uint64_t givenUp = 0;   // lost after the last retry
+  std::uint64_t dropped = 0;   // pushed out of a full queue
+  std::optional<std::string> lastError;
+  std::optional<Moment> lastErrorAt;
+  std::optional<std::string> lastGivenUp;
+  bool operator==(const MailStatus&) const = default;
+};
+
 struct StatusSnapshot {
   DaemonInfo daemon;
+  std::optional<MailStatus> mail;  // none when no instance sends mail
   std::vector<InstanceStatus> instances;
   std::optional<IpvsStatus> ipvs;  // none when the configuration has no virtual_server
   std::vector<VirtualServerStatus> virtualServers;

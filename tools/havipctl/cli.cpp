@@ -2,9 +2,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <memory>
 
 #include <fmt/format.h>
 
+#include "config/lint.h"
+#include "config/parser.h"
 #include "control/render.h"
 #include "control/server.h"
 #include "control/status.h"
@@ -67,6 +70,13 @@ commands:
                          --clear lifts an earlier failover instead.
   reload                 re-read the configuration, as SIGHUP does; a refused
                          configuration prints its errors and the old one stays
+  lint MASTER.conf BACKUP.conf
+                         compare the two routers' configuration files (no
+                         daemon needed): same VRIDs on the same interfaces,
+                         auth, advert_int and VIPs; priorities that elect the
+                         intended master; and, trying every combination of
+                         tracker states, whether each tracker can move
+                         mastership. Exit 0: clean; 1: problems found
 
 options:
   -s, --socket PATH      control socket (default {})
@@ -82,6 +92,7 @@ exit status:
   2  usage error
   3  daemon unreachable: no socket, connection refused, timeout, or no readable answer
   4  permission denied (the socket is root's, mode 0600; the daemon checks the uid)
+  lint: 0 the pair is clean, 1 problems (or a file that does not parse), 2 usage
 )",
       control::kDefaultSocketPath);
 }
@@ -90,6 +101,7 @@ tl::expected<Invocation, std::string> parseArgs(const std::vector<std::string_vi
   Invocation inv;
   inv.socket = control::kDefaultSocketPath;
   std::optional<Command> command;
+  bool lintCommand = false;
   std::vector<std::string_view> operands;
   bool clear = false;
   std::optional<std::uint32_t> hold;
@@ -135,15 +147,16 @@ tl::expected<Invocation, std::string> parseArgs(const std::vector<std::string_vi
       if (!hold || *hold == 0) return usageError("--hold needs a whole number of seconds above 0");
     } else if (arg.starts_with("-") && arg.size() > 1) {
       return usageError("unknown option " + std::string(arg));
-    } else if (!command) {
-      if (arg == "status") {
+    } else if (!command && !lintCommand) {
+      if (arg == "lint") {
+        lintCommand = true;
+      } else if (arg == "status") {
         command = Command::Status;
       } else if (arg == "failover") {
         command = Command::Failover;
       } else if (arg == "reload") {
         command = Command::Reload;
       } else {
-        // "lint" (checking config files without a daemon) will join here.
         return usageError("unknown command " + std::string(arg));
       }
     } else {
@@ -151,6 +164,14 @@ tl::expected<Invocation, std::string> parseArgs(const std::vector<std::string_vi
     }
   }
 
+  if (lintCommand) {
+    if (operands.size() != 2) return usageError("lint needs two files: MASTER.conf BACKUP.conf");
+    if (clear || hold) return usageError("--clear and --hold are failover options");
+    if (inv.json) return usageError("lint has no --json output");
+    inv.action = Invocation::Action::Lint;
+    for (auto f : operands) inv.lintFiles.emplace_back(std::string(f));
+    return inv;
+  }
   if (!command) return usageError("no command given");
   inv.request.command = *command;
   if (*command == Command::Failover) {
@@ -166,6 +187,41 @@ tl::expected<Invocation, std::string> parseArgs(const std::vector<std::string_vi
     if (clear || hold) return usageError("--clear and --hold are failover options");
   }
   return inv;
+}
+
+Outcome lint(const Invocation& inv) {
+  Outcome o;
+  std::vector<std::shared_ptr<const config::Config>> configs;
+  bool broken = false;
+  for (const auto& path : inv.lintFiles) {
+    auto loaded = config::loadFile(path.native());
+    if (!loaded) {
+      broken = true;
+      for (const auto& e : loaded.error().errors) o.err += e.toString() + "\n";
+      o.err += fmt::format("havipctl: {}: does not parse, not compared\n", path.native());
+      continue;
+    }
+    for (const auto& w : loaded->warnings) o.err += w.toString() + "\n";
+    configs.push_back(loaded->config);
+  }
+  if (broken) {
+    o.exitCode = kExitLintProblems;
+    return o;
+  }
+  const config::PairReport report = config::lintPair(*configs[0], *configs[1]);
+  std::size_t problems = 0;
+  for (const auto& f : report.findings) {
+    o.out += f.toString() + "\n";
+    if (f.kind == config::LintFinding::Kind::Problem) ++problems;
+  }
+  const std::string pair = inv.lintFiles[0].native() + " and " + inv.lintFiles[1].native();
+  if (problems == 0) {
+    o.out += fmt::format("havipctl lint: {}: clean\n", pair);
+  } else {
+    o.exitCode = kExitLintProblems;
+    o.out += fmt::format("havipctl lint: {}: {} problem{}\n", pair, problems, problems == 1 ? "" : "s");
+  }
+  return o;
 }
 
 Outcome present(const Invocation& inv, const tl::expected<control::Response, std::error_code>& result) {

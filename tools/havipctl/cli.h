@@ -23,15 +23,19 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad command line
   kExitUnreachable = 3,  // no socket, nobody listening, timeout, no readable answer
   kExitPermission = 4,   // socket or daemon denied us
+  // lint (no daemon involved): 0 the pair is clean, 1 problems or unreadable
+  // configs, 2 usage.
+  kExitLintProblems = 1,
 };
 
 struct Invocation {
-  enum class Action { Call, Help, Version };
+  enum class Action { Call, Help, Version, Lint };
   Action action = Action::Call;
   std::filesystem::path socket;
   bool json = false;
   std::chrono::milliseconds timeout{10000};
   control::Request request;
+  std::vector<std::filesystem::path> lintFiles;  // Action::Lint: exactly two
 };
 
 std::string usage();
@@ -44,6 +48,10 @@ struct Outcome {
   std::string out;  // for stdout
   std::string err;  // for stderr
 };
+
+// `havipctl lint A.conf B.conf`: parses both files and compares them
+// (config::lintPair). Reads the two files; needs no daemon.
+Outcome lint(const Invocation& invocation);
 
 // What to print and return for this invocation given the call's result.
 Outcome present(const Invocation& invocation,

@@ -1,5 +1,6 @@
-// havipctl: talks to a running havipd over its control socket. The logic
-// lives in cli.cpp (tested); this file only does the I/O.
+// havipctl: talks to a running havipd over its control socket, or compares
+// two configuration files (lint, no daemon). The logic lives in cli.cpp
+// (tested); this file only does the I/O.
 #include <cstdio>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,12 @@ int main(int argc, char** argv) {
     std::printf("havipctl %s (control protocol %d)\n", HAVIP_VERSION,
                 havip::control::kProtocolVersion);
     return kExitOk;
+  }
+  if (inv->action == Invocation::Action::Lint) {
+    const Outcome outcome = lint(*inv);
+    std::fputs(outcome.out.c_str(), stdout);
+    std::fputs(outcome.err.c_str(), stderr);
+    return outcome.exitCode;
   }
   const auto result = havip::control::call(inv->socket, inv->request, inv->timeout);
   const Outcome outcome = present(*inv, result);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # havipd --check-config on the shipped configs (exit 0, one summary line per
-# instance and virtual server) and on a config with an unknown keyword at 7:5
+# instance and virtual server, the seed's tracking trap as a warning) and on a
+# config with an unknown keyword at 7:5
 # (exit 1, the position in the output). Usage: check_config_cli.sh HAVIPD SRC
 set -u
 havipd=$1
@@ -24,6 +25,18 @@ for conf in "$src/conf/master.conf" "$src/conf/backup.conf"; do
     echo "FAIL: $conf: no summary line for the virtual server:"; cat "$out"; fail=1
   fi
 done
+
+# The seed's trap is a warning (exit stays 0) at the track_script entry.
+if "$havipd" --check-config "$src/conf/master.conf" >"$out" 2>&1; then
+  if ! grep -qF "$src/conf/master.conf:32:9: warning: vrrp_instance VI_1: track_script chk_service (weight 2) moves this router's priority between 100 and 102 only" "$out"; then
+    echo "FAIL: master.conf: no tracking warning:"; cat "$out"; fail=1
+  fi
+fi
+if ! "$havipd" --check-config "$src/tests/testdata/config/lint/fixed-master.conf" >"$out" 2>&1; then
+  echo "FAIL: fixed-master.conf should pass:"; cat "$out"; fail=1
+elif grep -q "warning" "$out"; then
+  echo "FAIL: fixed-master.conf should have no warning:"; cat "$out"; fail=1
+fi
 
 broken="$src/tests/testdata/config/unknown-7-5.conf"
 if "$havipd" --check-config "$broken" >"$out" 2>&1; then

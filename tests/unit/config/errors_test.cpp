@@ -85,7 +85,7 @@ const Case kInstanceCases[] = {
     {"AuthUnknownKeyword", instanceWith("    authentication {\n        auth_type PASS\n        auth_pass 1\n        auth_key x\n    }"),
      {"t.conf:10:9: unknown keyword 'auth_key' in vrrp_instance"}},
     {"TrackScriptUndefined", instanceWith("    track_script {\n        chk_nope\n    }"),
-     {"t.conf:8:9: track_script 'chk_nope' names no vrrp_script"}},
+     {"t.conf:8:9: track_script 'chk_nope' names no vrrp_script or track_memory"}},
     {"TrackScriptWeightOutOfRange", instanceWith("    track_script {\n        chk weight 254\n    }"),
      {"t.conf:8:20: weight must be an integer -253..253, got '254'"}},
     {"TrackScriptMisspelledWeight", instanceWith("    track_script {\n        chk wieght 2\n    }"),
@@ -235,6 +235,8 @@ const Case kVirtualServerCases[] = {
      {"t.conf:4:20: 'lvs_method' takes 1 argument, got 3"}},
     {"PortZeroWithoutPersistence", vs("    protocol TCP", "virtual_server 10.11.12.99 0 {"),
      {"t.conf:1:1: virtual_server 10.11.12.99:0 TCP: port 0 is only valid with persistence_timeout"}},
+    {"PersistenceBeyondWhatIpvsKeeps", vs("    protocol TCP\n    persistence_timeout 2678401"),
+     {"t.conf:4:25: persistence_timeout must be an integer 1..2678400, got '2678401'"}},
     {"VirtualServerGroup", "virtual_server group G {\n}\n", {"t.conf:1:16: unsupported: virtual_server group"}},
     {"VirtualServerIpv6", "virtual_server 2001:db8::1 80 {\n}\n", {"t.conf:1:16: IPv6 is not supported: '2001:db8::1'"}},
     {"VirtualServerBadPort", "virtual_server 10.0.0.1 65536 {\n}\n",
@@ -310,7 +312,7 @@ TEST(Errors, AllErrorsAreReportedInOneRunNotJustTheFirst) {
                                           "t.conf:6:11: state must be MASTER or BACKUP, got 'MASTR'",
                                           "t.conf:8:5: unknown keyword 'advert_intervall' in vrrp_instance",
                                           "t.conf:9:14: priority must be an integer 1..255, got '300'",
-                                          "t.conf:15:9: track_script 'chk_missing' names no vrrp_script"));
+                                          "t.conf:15:9: track_script 'chk_missing' names no vrrp_script or track_memory"));
 }
 
 TEST(Errors, RecoveryAfterABadBlockKeepsParsingTheNextOnes) {

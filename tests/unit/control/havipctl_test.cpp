@@ -77,6 +77,16 @@ TEST(HavipctlArgs, Failover) {
   EXPECT_EQ(inv->request.instance, "VI_1");
 }
 
+TEST(HavipctlArgs, LintTakesTwoFilesAndNoDaemon) {
+  const auto inv = parse({"lint", "master.conf", "backup.conf"});
+  ASSERT_TRUE(inv) << inv.error();
+  EXPECT_EQ(inv->action, Invocation::Action::Lint);
+  ASSERT_EQ(inv->lintFiles.size(), 2u);
+  EXPECT_EQ(inv->lintFiles[0], "master.conf");
+  EXPECT_EQ(inv->lintFiles[1], "backup.conf");
+  EXPECT_THAT(usage(), HasSubstr("lint MASTER.conf BACKUP.conf"));
+}
+
 TEST(HavipctlArgs, HelpAndVersion) {
   EXPECT_EQ(parse({"--help"})->action, Invocation::Action::Help);
   EXPECT_EQ(parse({"status", "-h"})->action, Invocation::Action::Help);
@@ -94,7 +104,9 @@ TEST(HavipctlArgs, UsageErrors) {
            {},
            {"--json"},
            {"frobnicate"},
-           {"lint", "a.conf"},  // not yet: issue 5
+           {"lint", "a.conf"},  // lint needs two files
+           {"lint", "a.conf", "b.conf", "c.conf"},
+           {"lint", "a.conf", "b.conf", "--json"},
            {"status", "VI_1"},
            {"reload", "--clear"},
            {"failover", "VI_1", "VI_2"},

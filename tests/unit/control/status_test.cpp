@@ -65,6 +65,8 @@ StatusSnapshot fullSnapshot() {
   vs.realServers.push_back(rs);
   vs.realServers.push_back(RealServerStatus{"192.168.100.20:80", 1, true, 1, "", std::nullopt, 0, 0});
   s.virtualServers.push_back(vs);
+  s.mail = MailStatus{5, 3, 2, 1, 0, 0, "[LVS_MASTER] VRRP Instance VI_1 - Entering MASTER state: connect: connection refused",
+                      Moment{4.0, "2024-05-01T11:59:59+02:00"}, std::nullopt};
   s.ipvs = IpvsStatus{std::nullopt, "1.2.1", 7, 3, 1, {"add destination 192.168.100.10:80 masq weight 1 to TCP 10.11.12.99:80"},
                       Moment{9.0, "2024-05-01T11:59:55+02:00"}};
   return s;
@@ -182,6 +184,8 @@ TEST(StatusRendering, EveryInstanceFieldAppears) {
         "192.168.100.10:80 DOWN weight 1 (kernel weight 0), connections 3 active 4000000000 inactive",
         "connection refused (2 attempts), 2.5 s ago", "192.168.100.20:80 up weight 1 (kernel weight 1)",
         "IPVS             1.2.1, 7 reconciles, 3 changes applied, 1 failed",
+        "mail             3 sent, 2 waiting (1 retrying), 0 given up, 0 dropped",
+        "Entering MASTER state: connect: connection refused, 4.0 s ago",
         "last reload 30 s ago (2024-05-01T12:00:00+02:00): ok"}) {
     EXPECT_THAT(text, HasSubstr(expected));
   }
