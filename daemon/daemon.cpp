@@ -27,6 +27,13 @@ bool sameRouter(const config::VrrpInstance& a, const config::VrrpInstance& b) {
   return a.virtualRouterId == b.virtualRouterId && a.interface == b.interface;
 }
 
+// Same trackers with the same effect; where they are written does not matter.
+bool sameTrackers(const std::vector<config::TrackerRef>& a, const std::vector<config::TrackerRef>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.kind == y.kind && x.name == y.name && x.weight == y.weight && x.reverse == y.reverse;
+  });
+}
+
 bool sameVips(const std::vector<node::VipBinding>& a, const std::vector<node::VipBinding>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -47,6 +54,7 @@ Daemon::Daemon(Options options)
       mailQueue_(clock_, timers_, mailer_),
       mail_(mailQueue_, notify::localIdentity(), [] { return std::chrono::system_clock::now(); },
             notify::localUtcOffset),
+      scripts_(io_),
       startedAt_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() = default;
@@ -220,14 +228,21 @@ control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> 
     const auto& name = p.settings->name;
     switch (p.action) {
       case Plan::Keep:
-        instances_[name].settings = p.settings;
-        result.changes.push_back(name + ": unchanged");
+      case Plan::Update: {
+        auto& kept = instances_[name];
+        kept.settings = p.settings;
+        if (p.action == Plan::Update) {
+          kept.runner->reconfigure(std::move(p.routerConfig), std::move(p.vips));
+        }
+        // Trackers keep their state unless what they track changed; a rebuilt
+        // set reports at once and re-applies its weights to the new base.
+        const bool trackersChanged = !sameTrackers(next->trackersOf(*p.settings), kept.trackerRefs);
+        if (trackersChanged || p.action == Plan::Update) buildTrackers(*next, name, kept);
+        result.changes.push_back(name + (p.action == Plan::Keep && !trackersChanged
+                                             ? ": unchanged"
+                                             : ": updated in place"));
         break;
-      case Plan::Update:
-        instances_[name].settings = p.settings;
-        instances_[name].runner->reconfigure(std::move(p.routerConfig), std::move(p.vips));
-        result.changes.push_back(name + ": updated in place");
-        break;
+      }
       case Plan::Create: {
         std::string error;
         auto runner = makeRunner(*p.settings, error);
@@ -236,10 +251,12 @@ control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> 
           continue;
         }
         // Registered before it starts, so its first transition is reported (and mailed).
-        auto& added = instances_[name] = Instance{p.settings, std::move(runner)};
+        auto& added = instances_[name] = Instance{p.settings, std::move(runner), {}, {}, {}, {}};
         const auto& link = netlink_->byIndex(added.runner->hub().identity().ifindex);
-        if (link && !link->usable()) {
-          added.runner->setFault(true, p.settings->interface + " is down");
+        if (link && !link->usable()) added.linkFault = p.settings->interface + " is down";
+        buildTrackers(*next, name, added);  // reports once: may set trackFault
+        if (added.linkFault || added.trackFault) {
+          applyFault(added, "");
         } else {
           added.runner->start();
         }
@@ -251,6 +268,64 @@ control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> 
   config_ = std::move(next);
   result.ok = result.errors.empty();
   return result;
+}
+
+void Daemon::buildTrackers(const config::Config& config, const std::string& name, Instance& instance) {
+  track::TrackerServices services{
+      clock_, timers_, scripts_,
+      [this](const std::string& ifname) -> std::optional<netlink::LinkInfo> {
+        auto link = netlink_->byName(ifname);
+        if (!link) return std::nullopt;
+        return *link;
+      },
+      track::MissingScript::Disable, options_.meminfoPath};
+  std::vector<std::string> unresolved;
+  auto trackers = track::makeTrackers(config, *instance.settings, services, &unresolved);
+  for (const auto& u : unresolved) log::track().error("{}: tracker {} is not defined", name, u);
+  instance.trackerRefs = config.trackersOf(*instance.settings);
+  instance.trackers.reset();  // the old set's callbacks end here
+  instance.trackers = std::make_unique<track::TrackerSet>(
+      name, instance.settings->priority, std::move(trackers),
+      [this, &instance](const track::PriorityResult& r) { onTrackers(instance, r); });
+  instance.trackers->start();
+}
+
+void Daemon::onTrackers(Instance& instance, const track::PriorityResult& result) {
+  auto& runner = *instance.runner;
+  std::optional<std::string> fault;
+  if (result.fault) {
+    fault = track::TrackerSet::faultReason(result);
+  } else if (!result.holdingBy.empty()) {
+    // keepalived holds an instance whose weight-0 tracker has not reported yet.
+    std::string names;
+    for (const auto& n : result.holdingBy) names += (names.empty() ? "" : ", ") + n;
+    fault = "waiting for the first result of " + names;
+  }
+  if (runner.router().effectivePriority() != result.effectivePriority &&
+      runner.router().basePriority() != vrrp::kOwnerPriority) {
+    std::string why;
+    for (const auto& r : result.reasons) why += (why.empty() ? "" : "; ") + r;
+    log::track().info("{}: effective priority {} -> {} ({})", runner.name(),
+                      runner.router().effectivePriority(), result.effectivePriority, why);
+  }
+  runner.setEffectivePriority(result.effectivePriority);
+  if (fault != instance.trackFault) {
+    instance.trackFault = fault;
+    applyFault(instance, "trackers OK again");
+  }
+}
+
+void Daemon::applyFault(Instance& instance, const std::string& cleared) {
+  const auto& cause = instance.linkFault ? instance.linkFault : instance.trackFault;
+  if (cause) {
+    instance.runner->setFault(true, *cause);
+    return;
+  }
+  if (instance.runner->router().state() == vrrp::State::Init) {
+    instance.runner->start();
+  } else {
+    instance.runner->setFault(false, cleared);
+  }
 }
 
 void Daemon::onSignal(int signo) {
@@ -361,6 +436,9 @@ void Daemon::failover(const control::FailoverRequest& request, FailoverDone done
 void Daemon::onNetlinkEvent(const netlink::Event& event) {
   auto& log = log::netlink();
   if (const auto* link = std::get_if<netlink::LinkEvent>(&event)) {
+    for (auto& [iname, instance] : instances_) {
+      if (instance.trackers) instance.trackers->onLinkEvent(*link);
+    }
     for (auto& [name, hub] : hubs_) {
       if (hub->identity().ifindex != link->link.ifindex) continue;
       const bool down = link->change == netlink::LinkChange::Down ||
@@ -371,7 +449,12 @@ void Daemon::onNetlinkEvent(const netlink::Event& event) {
                                    : "up");
       for (auto& [iname, instance] : instances_) {
         if (&instance.runner->hub() != hub.get()) continue;
-        instance.runner->setFault(down, name + (down ? " down" : " up"));
+        if (down) {
+          instance.linkFault = name + " down";
+        } else {
+          instance.linkFault.reset();
+        }
+        applyFault(instance, name + " up");
       }
     }
     return;
@@ -487,14 +570,22 @@ control::StatusSnapshot Daemon::status() {
     } else if (router.adminMode() == vrrp::AdminMode::TakeOver) {
       is.adminOverride = control::AdminOverride{"taken-over", std::nullopt};
     }
-    for (const auto& track : settings.trackScripts) {
-      is.trackers.push_back({track.name, "script", true, config_->effectiveWeight(track), 0,
-                             "not evaluated: script tracking is not implemented yet"});
+    if (instance.trackers) {
+      const auto& current = instance.trackers->current();
+      if (router.adminMode() != vrrp::AdminMode::TakeOver &&
+          router.basePriority() != vrrp::kOwnerPriority && !current.reasons.empty()) {
+        for (const auto& r : current.reasons) is.priorityReasons.push_back(r);
+      }
+      for (const auto& t : instance.trackers->status()) {
+        std::string detail = std::string(track::toString(t.state));
+        if (!t.lastResult.empty()) detail += ": " + t.lastResult;
+        if (t.lastResultAt) detail += " (" + std::to_string(static_cast<long long>(secondsBetween(*t.lastResultAt, now))) + " s ago)";
+        if (t.causesFault) detail += "; forces FAULT";
+        is.trackers.push_back({t.name, std::string(track::toString(t.kind)),
+                               t.state == track::TrackerState::Ok, t.weight, t.priorityDelta, detail});
+      }
     }
-    for (const auto& track : settings.trackInterfaces) {
-      is.trackers.push_back({track.name, "interface", true, track.weight, 0,
-                             "not evaluated: interface tracking is not implemented yet"});
-    }
+    if (instance.linkFault) is.priorityReasons.push_back("FAULT: " + *instance.linkFault);
     s.instances.push_back(std::move(is));
   }
   const bool mails = std::any_of(config_->vrrpInstances.begin(), config_->vrrpInstances.end(),

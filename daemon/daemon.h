@@ -28,12 +28,15 @@
 #include "node/instance_runner.h"
 #include "node/interface_hub.h"
 #include "service_notifier.h"
+#include "track/spawn_runner.h"
+#include "track/tracker_set.h"
 
 namespace havip::daemon {
 
 struct Options {
   std::filesystem::path configPath = "/etc/havip/havipd.conf";
   std::filesystem::path controlSocket = control::kDefaultSocketPath;
+  std::string meminfoPath;  // empty: /proc/meminfo
 };
 
 class Daemon final : public control::Handler {
@@ -54,6 +57,11 @@ class Daemon final : public control::Handler {
   struct Instance {
     const config::VrrpInstance* settings = nullptr;  // into config_
     std::unique_ptr<node::InstanceRunner> runner;
+    std::unique_ptr<track::TrackerSet> trackers;
+    std::vector<config::TrackerRef> trackerRefs;  // what `trackers` was built from
+    // FAULT has two independent causes; the instance leaves FAULT when both clear.
+    std::optional<std::string> linkFault;
+    std::optional<std::string> trackFault;
   };
 
   bool openKernel();
@@ -68,6 +76,10 @@ class Daemon final : public control::Handler {
   void armWatchdog();
   void publishStatusLine();
   void onTransition(const std::string& instance, const node::Transition& transition);
+  void buildTrackers(const config::Config& config, const std::string& name, Instance& instance);
+  void onTrackers(Instance& instance, const track::PriorityResult& result);
+  // Enters FAULT while any cause holds; `cleared` is the reason given for leaving it.
+  static void applyFault(Instance& instance, const std::string& cleared);
   control::Moment momentOf(node::TimePoint at) const;
 
   Options options_;
@@ -88,6 +100,7 @@ class Daemon final : public control::Handler {
   notify::AsioMailer mailer_;
   notify::MailQueue mailQueue_;
   notify::Notifier mail_;
+  track::SpawnRunner scripts_;
   std::unique_ptr<lb::LoadBalancer> lb_;
   std::unique_ptr<control::Server> control_;
   std::optional<control::LastReload> lastReload_;

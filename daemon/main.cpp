@@ -17,6 +17,8 @@ constexpr std::string_view kUsage =
     "  -t, --check-config FILE     validate FILE, print a summary, exit 0 (valid) or 1\n"
     "  -s, --control-socket PATH   control socket (default /run/havipd/control.sock)\n"
     "  -l, --log-level LEVEL       trace|debug|info|warn|error (default info)\n"
+    "      --meminfo PATH          read memory figures for track_memory from PATH instead of\n"
+    "                              /proc/meminfo (containers that expose their own, e.g. lxcfs)\n"
     "  -v, --version               print the version\n"
     "  -h, --help                  this text\n"
     "Exit codes: 0 stopped cleanly (SIGTERM/SIGINT) or config valid; 1 config\n"
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
       options.configPath = value();
     } else if (arg == "-s" || arg == "--control-socket") {
       options.controlSocket = value();
+    } else if (arg == "--meminfo") {
+      options.meminfoPath = value();
     } else if (arg == "-l" || arg == "--log-level") {
       auto parsed = havip::log::parseLevel(value());
       if (!parsed) {

@@ -84,9 +84,8 @@ tl::expected<std::unique_ptr<GenlIpvs>, std::error_code> GenlIpvs::open(GenlOpti
   if (const int rc = genl_connect(sock); rc < 0) return tl::make_unexpected(fromLibnl(rc));
   const int family = genl_ctrl_resolve(sock, IPVS_GENL_NAME);
   if (family < 0) {
-    const auto error = fromLibnl(family);
-    log::logger(log::Component::Ipvs).error("cannot reach IPVS: {}", error.message());
-    return tl::make_unexpected(error);
+    // Not logged here: the caller retries and logs a change of reason once.
+    return tl::make_unexpected(fromLibnl(family));
   }
   if (const int rc = nl_socket_set_buffer_size(sock, options.receiveBuffer, options.sendBuffer); rc < 0) {
     return tl::make_unexpected(fromLibnl(rc));
