@@ -18,7 +18,7 @@ std::string str(int v) { return std::to_string(v); }
 std::string trackerLabel(const TrackerRef& t) {
   switch (t.kind) {
     case TrackerRef::Kind::Script: return "track_script " + t.name;
-    case TrackerRef::Kind::Memory: return "track_script " + t.name + " (track_memory)";
+    case TrackerRef::Kind::Memory: return "track_script " + t.name + " [track_memory]";
     case TrackerRef::Kind::Interface: return "track_interface " + t.name;
   }
   return t.name;

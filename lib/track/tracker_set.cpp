@@ -108,9 +108,7 @@ void TrackerSet::recompute() {
   const auto in = inputs();
   auto next = computePriority(base_, in);
   if (reported_ && next == current_) return;
-  if (next.effectivePriority != current_.effectivePriority)
-    log::track().info("{}: effective priority {} -> {}", instance_, current_.effectivePriority,
-                      next.effectivePriority);
+  // The priority change itself is logged by the consumer, with its effect on the router.
   if (next.fault != current_.fault)
     log::track().info("{}: tracking fault {}{}", instance_, next.fault ? "on: " : "off",
                       next.fault ? faultReason(next) : "");

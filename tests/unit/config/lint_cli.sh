@@ -31,7 +31,7 @@ fixed="$src/tests/testdata/config/lint"
 rc=$?
 if [ $rc -ne 0 ]; then
   echo "FAIL: fixed pair: exit $rc, expected 0:"; cat "$out"; fail=1
-elif ! grep -qF "track_script chk_memory (track_memory) moves mastership" "$out" ||
+elif ! grep -qF "track_script chk_memory [track_memory] moves mastership" "$out" ||
      ! grep -qF ": clean" "$out"; then
   echo "FAIL: fixed pair output:"; cat "$out"; fail=1
 fi

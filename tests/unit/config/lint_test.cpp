@@ -247,7 +247,7 @@ TEST(LintPair, FixedPairIsClean) {
   EXPECT_TRUE(r.clean()) << ::testing::PrintToString(render(r.findings));
   auto all = render(r.findings);
   ASSERT_THAT(all, SizeIs(2));
-  EXPECT_THAT(all[1], HasSubstr("note: VI_1 (vrid 51): track_script chk_memory (track_memory) moves mastership: "
+  EXPECT_THAT(all[1], HasSubstr("note: VI_1 (vrid 51): track_script chk_memory [track_memory] moves mastership: "
                                 "when it fails on the master (" + kLint + "fixed-master.conf) its priority drops "
                                 "from 100 to 80, below the backup's 90, and the backup takes over"));
 }
