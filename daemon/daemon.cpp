@@ -84,6 +84,7 @@ int Daemon::run() {
         return std::unique_ptr<ipvs::Ipvs>(std::move(*opened));
       },
       clock_, timers_, probers_);
+  lb_->setHealthListener([this](const check::HealthChange& c) { mailHealthChange(c); });
   lb_->configure(config_);
 
   control::ServerOptions serverOptions;
@@ -483,6 +484,23 @@ void Daemon::onTransition(const std::string& instance, const node::Transition& t
                           router.effectivePriority(), {}};
   for (const auto& vip : it->second.runner->vips()) event.vips.push_back(vip.prefix.toString());
   mail_.vrrpTransition(settings, event);
+}
+
+void Daemon::mailHealthChange(const check::HealthChange& change) {
+  for (const auto& vs : config_->virtualServers) {
+    if (vs.name() != change.server.virtualServer) continue;
+    for (const auto& rs : vs.realServers) {
+      const auto port = rs.port ? rs.port : vs.port;
+      if (rs.address != change.server.address || port != change.server.port) continue;
+      const auto settings = config_->mailFor(vs, rs);
+      if (!settings.enabled) return;
+      mail_.realServerChange(settings, notify::RealServerEvent{
+                                           notify::keepalivedEndpoint(rs.address, vs.protocol, port),
+                                           notify::keepalivedVirtualServer(vs),
+                                           change.health == check::Health::Up, change.reason});
+      return;
+    }
+  }
 }
 
 void Daemon::armWatchdog() {

@@ -76,6 +76,7 @@ class Daemon final : public control::Handler {
   void armWatchdog();
   void publishStatusLine();
   void onTransition(const std::string& instance, const node::Transition& transition);
+  void mailHealthChange(const check::HealthChange& change);
   void buildTrackers(const config::Config& config, const std::string& name, Instance& instance);
   void onTrackers(Instance& instance, const track::PriorityResult& result);
   // Enters FAULT while any cause holds; `cleared` is the reason given for leaving it.

@@ -45,6 +45,19 @@ MailSettings Config::mailFor(const VrrpInstance& instance) const {
   return m;
 }
 
+MailSettings Config::mailFor(const VirtualServer& vs, const RealServer& rs) const {
+  MailSettings m;
+  m.recipients = globalDefs.notificationEmail;
+  m.server = globalDefs.smtpServer;
+  m.connectTimeout = globalDefs.smtpConnectTimeout;
+  m.from = globalDefs.notificationEmailFrom;
+  m.heloName = globalDefs.smtpHeloName;
+  m.routerId = globalDefs.routerId;
+  m.enabled = rs.smtpAlert.value_or(vs.smtpAlert.value_or(globalDefs.smtpAlert.value_or(false))) &&
+              !m.recipients.empty() && m.server.has_value();
+  return m;
+}
+
 int Config::effectiveWeight(const TrackScript& track) const {
   if (track.weight) return *track.weight;
   if (const VrrpScript* script = findScript(track.name)) return script->weight;

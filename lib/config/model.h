@@ -235,6 +235,9 @@ class Config {
   // Mail is on when smtp_alert says so (instance, else global_defs), and, when
   // neither says, when the instance lists its own recipients (the seed's intent).
   MailSettings mailFor(const VrrpInstance& instance) const;
+  // A real server's health mails: global_defs' mail settings, enabled by the
+  // real server's smtp_alert, else its virtual server's, else global_defs'.
+  MailSettings mailFor(const VirtualServer& vs, const RealServer& rs) const;
   // A track_script entry's weight: its own, else the vrrp_script's or track_memory's.
   int effectiveWeight(const TrackScript& track) const;
   // Every tracker of INSTANCE in file order: track_script entries, then track_interface.

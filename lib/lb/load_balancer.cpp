@@ -86,6 +86,7 @@ void LoadBalancer::onHealthChange(const check::HealthChange& change) {
     }
   }
   reconcile("health change of " + change.server.toString());
+  if (healthListener_) healthListener_(change);
 }
 
 void LoadBalancer::reconcile(const std::string& why) {

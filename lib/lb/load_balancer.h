@@ -78,6 +78,10 @@ class LoadBalancer {
   void configure(std::shared_ptr<const config::Config> config);
   // Brings the kernel in line now; `why` goes into the log.
   void reconcile(const std::string& why);
+  // Told of every real server's health change, after the table was updated.
+  void setHealthListener(std::function<void(const check::HealthChange&)> listener) {
+    healthListener_ = std::move(listener);
+  }
   // Configuration, health and the kernel's counters, for havipctl status.
   Status status();
 
@@ -103,6 +107,7 @@ class LoadBalancer {
   std::optional<std::string> ipvsVersion_;
   ipvs::Table lastActual_;
   Status counters_;
+  std::function<void(const check::HealthChange&)> healthListener_;
 };
 
 }  // namespace havip::lb
