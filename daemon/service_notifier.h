@@ -1,10 +1,12 @@
-// Tells the service manager what havipd is doing (sd_notify(3)). Without
-// NOTIFY_SOCKET in the environment every call is a cheap no-op, so the same
-// binary runs under systemd, by hand and in tests.
+// Tells the service manager what havipd is doing, speaking sd_notify(3)'s
+// datagram protocol itself. Without a usable NOTIFY_SOCKET in the environment
+// every call is a cheap no-op, so the same binary runs under systemd, by hand
+// and in tests.
 #pragma once
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace havip::daemon {
@@ -24,7 +26,11 @@ class ServiceNotifier {
   bool underSystemd() const { return enabled_; }
 
  private:
+  void send(std::string_view message) const;
+
   bool enabled_ = false;
+  // sun_path bytes of NOTIFY_SOCKET; an abstract name starts with '\0'.
+  std::string socketPath_;
   std::optional<std::chrono::microseconds> pingInterval_;
 };
 

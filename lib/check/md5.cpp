@@ -1,41 +1,37 @@
 #include "check/md5.h"
 
 #include <array>
-#include <cstdlib>
+#include <cstdint>
 
-#include <openssl/evp.h>
+#include <md5.h>  // libmd (BSD MD5Init/MD5Update/MD5Final)
 
 namespace havip::check {
 
 struct Md5::Ctx {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~Ctx() { EVP_MD_CTX_free(ctx); }
+  MD5_CTX ctx{};
 };
 
-Md5::Md5() : ctx_(std::make_unique<Ctx>()) {
-  // MD5 is built into libcrypto's default provider; failing here means the
-  // process cannot allocate a few bytes, a broken invariant.
-  if (!ctx_->ctx || EVP_DigestInit_ex(ctx_->ctx, EVP_md5(), nullptr) != 1) std::abort();
-}
+Md5::Md5() : ctx_(std::make_unique<Ctx>()) { MD5Init(&ctx_->ctx); }
 
 Md5::~Md5() = default;
 Md5::Md5(Md5&&) noexcept = default;
 Md5& Md5::operator=(Md5&&) noexcept = default;
 
 void Md5::update(std::string_view bytes) {
-  if (!bytes.empty()) EVP_DigestUpdate(ctx_->ctx, bytes.data(), bytes.size());
+  if (!bytes.empty()) {
+    MD5Update(&ctx_->ctx, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  }
 }
 
 std::string Md5::finalHex() {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> sum{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx_->ctx, sum.data(), &len);
+  std::array<std::uint8_t, MD5_DIGEST_LENGTH> sum{};
+  MD5Final(sum.data(), &ctx_->ctx);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * len);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[sum[i] >> 4];
-    out += kHex[sum[i] & 0xf];
+  out.reserve(2 * sum.size());
+  for (std::uint8_t b : sum) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
   }
   return out;
 }
