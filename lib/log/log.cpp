@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -16,8 +15,9 @@
 namespace havip::log {
 namespace {
 
-// Writes the "<N>" prefix journald reads as the line's syslog priority.
-// sd-daemon.h has no trace level; both trace and debug are SD_DEBUG.
+// Writes the "<N>" prefix journald reads as the line's syslog priority
+// (sd-daemon(3): "<7>" debug ... "<2>" critical). There is no trace level;
+// trace and debug are both "<7>".
 class PriorityPrefix final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
@@ -33,15 +33,15 @@ class PriorityPrefix final : public spdlog::custom_flag_formatter {
   static std::string_view prefixFor(Level level) {
     switch (level) {
       case Level::trace:
-      case Level::debug: return SD_DEBUG;
-      case Level::info: return SD_INFO;
-      case Level::warn: return SD_WARNING;
-      case Level::err: return SD_ERR;
-      case Level::critical: return SD_CRIT;
+      case Level::debug: return "<7>";
+      case Level::info: return "<6>";
+      case Level::warn: return "<4>";
+      case Level::err: return "<3>";
+      case Level::critical: return "<2>";
       case Level::off:
       case Level::n_levels: break;
     }
-    return SD_INFO;
+    return "<6>";
   }
 };
 

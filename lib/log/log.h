@@ -60,7 +60,7 @@ std::string_view levelNames();  // "trace|debug|info|warn|error", for usage text
 bool stderrIsJournal();
 
 // Points every component logger at stderr with the given level.
-// underSystemd: "<6>vrrp: message" lines, the sd-daemon.h priority prefix
+// underSystemd: "<6>vrrp: message" lines, the sd-daemon(3) priority prefix
 // journald turns into PRIORITY=, and no timestamp (journald adds its own);
 // otherwise "2024-05-01 12:00:00.123 info vrrp: message". Idempotent.
 void setupLogging(Level level, bool underSystemd);
