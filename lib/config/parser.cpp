@@ -272,6 +272,24 @@ class Parser {
   }
 
   // ---- argument helpers ----
+  // One of a fixed set of words: sets `out`, or reports
+  // "NAME must be A, B or C, got 'x'" at the word.
+  template <typename Word, typename E>
+  void choice(const Word& word, const std::string& name,
+              std::initializer_list<std::pair<std::string_view, E>> words, E& out) {
+    std::string expected;
+    std::size_t i = 0;
+    for (const auto& [text, value] : words) {
+      if (word.text == text) {
+        out = value;
+        return;
+      }
+      expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + std::string(text);
+      ++i;
+    }
+    error(word.where, name + " must be " + expected + ", got " + quoted(word.text));
+  }
+
   bool argCount(const Statement& s, std::size_t min, std::size_t max) {
     auto describe = [&] {
       if (min == max) return std::to_string(min) + (min == 1 ? " argument" : " arguments");
@@ -538,13 +556,8 @@ class Parser {
       if (kw == "metric") {
         metricGiven = true;
         if (!argCount(e, 1, 1)) return;
-        const std::string& v = e.args[0]->text;
-        if (v == "free")
-          memory.metric = MemoryMetric::Free;
-        else if (v == "available")
-          memory.metric = MemoryMetric::Available;
-        else
-          error(e.args[0]->where, "metric must be free or available, got " + quoted(v));
+        choice(*e.args[0], "metric", {{"free", MemoryMetric::Free}, {"available", MemoryMetric::Available}},
+               memory.metric);
       } else if (kw == "min_percent") {
         minGiven = true;
         if (!argCount(e, 1, 1)) return;
@@ -674,13 +687,8 @@ class Parser {
     if (!seen.first(e, diags_)) return;
     if (kw == "state") {
       if (!argCount(e, 1, 1)) return;
-      const std::string& v = e.args[0]->text;
-      if (v == "MASTER")
-        inst.initialState = InitialState::Master;
-      else if (v == "BACKUP")
-        inst.initialState = InitialState::Backup;
-      else
-        error(e.args[0]->where, "state must be MASTER or BACKUP, got " + quoted(v));
+      choice(*e.args[0], "state", {{"MASTER", InitialState::Master}, {"BACKUP", InitialState::Backup}},
+             inst.initialState);
     } else if (kw == "interface") {
       ifAt = e.where();
       if (auto v = oneWord(e)) {
@@ -979,15 +987,10 @@ class Parser {
         if (!argCount(e, 1, 1)) {
           return;
         }
-        const std::string& v = e.args[0]->text;
-        if (v == "NAT")
-          vs.forwarding = ForwardingMethod::Nat;
-        else if (v == "DR")
-          vs.forwarding = ForwardingMethod::DirectRouting;
-        else if (v == "TUN")
-          vs.forwarding = ForwardingMethod::Tunnel;
-        else
-          error(e.args[0]->where, kw + " must be NAT, DR or TUN, got " + quoted(v));
+        choice(*e.args[0], kw,
+               {{"NAT", ForwardingMethod::Nat}, {"DR", ForwardingMethod::DirectRouting},
+                {"TUN", ForwardingMethod::Tunnel}},
+               vs.forwarding);
       } else if (kw == "protocol" && argCount(e, 1, 1)) {
         protocolAt = e.where();
         std::string v = e.args[0]->text;
