@@ -93,7 +93,7 @@ judge_jitter() {
 }
 # While the mail hung: from one advert after the master took over to the swap
 # (about 28 s: a 30 s hang, its timeout, and the next hanging attempt).
-judge_jitter "adverts while the silent server held havipd's mail" "$(gaps "$(awk -v t="$t_master" 'BEGIN { print t + 1 }')" "$t_swap")" 20
+judge_jitter "adverts while the silent server held havipd's mail" "$(gaps "$(awk -v t="$t_master" 'BEGIN { printf "%.6f", t + 1 }')" "$t_swap")" 20
 judge_jitter "adverts while the listener was swapped and the retries delivered" "$(gaps "$t_swap" 9999999999)" 5
 # Any gap off by more than 1 ms, with its time, to set beside the smtp log above.
 outliers=$(tshark -r "$PCAP" -Y "vrrp && ip.src == $MASTER_ADDR && vrrp.prio == 100" -T fields -e frame.time_epoch 2>/dev/null |
