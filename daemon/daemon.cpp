@@ -441,6 +441,10 @@ void Daemon::onNetlinkEvent(const netlink::Event& event) {
       if (instance.trackers) instance.trackers->onLinkEvent(*link);
     }
     for (auto& [name, hub] : hubs_) {
+      if (name == link->link.name && hub->identity().ifindex != link->link.ifindex) {
+        followRecreatedInterface(*hub);
+        continue;
+      }
       if (hub->identity().ifindex != link->link.ifindex) continue;
       const bool down = link->change == netlink::LinkChange::Down ||
                         link->change == netlink::LinkChange::Deleted;
@@ -461,13 +465,63 @@ void Daemon::onNetlinkEvent(const netlink::Event& event) {
     return;
   }
   if (const auto* address = std::get_if<netlink::AddressEvent>(&event)) {
-    if (address->added) return;
+    if (address->added) {
+      // A re-created interface may get its address only after it came up.
+      for (auto& [name, hub] : hubs_) {
+        if (hub->identity().ifindex != address->address.ifindex) followRecreatedInterface(*hub);
+      }
+      return;
+    }
     for (auto& [name, instance] : instances_) {
       instance.runner->onAddressRemoved(address->address.ifindex, address->address.prefix);
     }
     return;
   }
   log.warn("rtnetlink notifications were lost; state re-read from the kernel");
+}
+
+// The interface a hub ran on was deleted and created again under the same
+// name: the kernel gave it a new ifindex, so the hub's socket (bound to the old
+// one) hears nothing and the VIPs point nowhere. Once the new interface has an
+// IPv4 address, the hub gets a socket on it, each instance's VIPs are bound to
+// it, and the instances leave FAULT if it is up. Until then they stay in FAULT
+// (set when the old interface went away).
+void Daemon::followRecreatedInterface(node::InterfaceHub& hub) {
+  auto& log = log::netlink();
+  const std::string name = hub.identity().name;
+  auto link = netlink_->byName(name);
+  if (!link || link->ifindex == hub.identity().ifindex) return;
+  auto primary = netlink_->primaryAddress(link->ifindex);
+  if (!primary) {
+    log.info("{} is back (ifindex {}), waiting for its IPv4 address", name, link->ifindex);
+    return;
+  }
+  auto transport = netio::RawAdvertTransport::open(io_, link->ifindex, name);
+  if (!transport) {
+    log.error("{} is back (ifindex {}) but its VRRP socket failed: {}", name, link->ifindex,
+              transport.error().message());
+    return;
+  }
+  log.info("{} re-created: ifindex {} -> {}, VRRP socket reopened, sending from {}", name,
+           hub.identity().ifindex, link->ifindex, primary->toString());
+  hub.rebind({name, link->ifindex, link->mac.value_or(net::MacAddress{}), *primary},
+             std::move(*transport));
+  for (auto& [iname, instance] : instances_) {
+    if (&instance.runner->hub() != &hub) continue;
+    auto vips = node::bindVips(*instance.settings, *netlink_);
+    if (!vips) {
+      log.error("{}: {}", iname, vips.error());
+      continue;
+    }
+    instance.runner->reconfigure(node::routerConfigFor(*instance.settings, *primary),
+                                 std::move(*vips));
+    if (link->usable()) {
+      instance.linkFault.reset();
+    } else {
+      instance.linkFault = name + " down";
+    }
+    applyFault(instance, name + " re-created");
+  }
 }
 
 // After a state change has been carried out: the status line, then the mail

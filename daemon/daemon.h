@@ -72,6 +72,7 @@ class Daemon final : public control::Handler {
   control::ReloadResult applyConfig(std::shared_ptr<const config::Config> next);
   void onSignal(int signo);
   void onNetlinkEvent(const netlink::Event& event);
+  void followRecreatedInterface(node::InterfaceHub& hub);
   void shutdown();
   void armWatchdog();
   void publishStatusLine();
