@@ -170,6 +170,7 @@ std::unique_ptr<node::InstanceRunner> Daemon::makeRunner(const config::VrrpInsta
                                 [this](const std::string& name, const node::Transition& t) {
                                   onTransition(name, t);
                                 }};
+  services.onWantsMaster = [this](const std::string& name) { syncInstance(name); };
   return std::make_unique<node::InstanceRunner>(
       node::routerConfigFor(settings, hub->identity().primary), std::move(*vips), *hub,
       std::move(services));
@@ -252,7 +253,7 @@ control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> 
           continue;
         }
         // Registered before it starts, so its first transition is reported (and mailed).
-        auto& added = instances_[name] = Instance{p.settings, std::move(runner), {}, {}, {}, {}};
+        auto& added = instances_[name] = Instance{p.settings, std::move(runner), {}, {}, {}, {}, {}};
         const auto& link = netlink_->byIndex(added.runner->hub().identity().ifindex);
         if (link && !link->usable()) added.linkFault = p.settings->interface + " is down";
         buildTrackers(*next, name, added);  // reports once: may set trackFault
@@ -266,9 +267,107 @@ control::ReloadResult Daemon::applyConfig(std::shared_ptr<const config::Config> 
       }
     }
   }
+  rebuildSyncGroups(*next);
   config_ = std::move(next);
   result.ok = result.errors.empty();
   return result;
+}
+
+void Daemon::rebuildSyncGroups(const config::Config& config) {
+  std::map<std::string, vrrp::SyncGroup> groups;
+  for (const auto& g : config.syncGroups) {
+    auto old = syncGroups_.find(g.name);
+    if (old != syncGroups_.end() && old->second.members() == g.members) {
+      groups.emplace(g.name, std::move(old->second));  // unchanged: keeps its state, no flap
+    } else {
+      groups.emplace(g.name, vrrp::SyncGroup(g.name, g.members));
+      log::vrrp().info("sync group {}: {} {}", g.name, old == syncGroups_.end() ? "created with" : "now",
+                       [&] {
+                         std::string m;
+                         for (const auto& n : g.members) m += (m.empty() ? "" : ", ") + n;
+                         return m;
+                       }());
+    }
+  }
+  for (const auto& [name, group] : syncGroups_)
+    if (!groups.count(name)) log::vrrp().info("sync group {}: removed", name);
+  syncGroups_ = std::move(groups);
+  groupOf_.clear();
+  for (const auto& [name, group] : syncGroups_)
+    for (const auto& m : group.members()) groupOf_[m] = name;
+  for (auto& [name, instance] : instances_) {
+    const auto group = groupOf_.find(name);
+    instance.runner->setSyncGated(group != groupOf_.end());
+    // A group that changed starts from scratch: it holds nobody until it says so.
+    const bool keptHold = group != groupOf_.end() && syncGroups_.at(group->second).holding(name);
+    if (instance.syncFault && !keptHold) {
+      instance.syncFault.reset();
+      applyFaultOnly(instance, "no longer held by a sync group");
+    }
+  }
+  for (const auto& [name, group] : syncGroups_) syncPending_.insert(name);
+  settleSyncGroups();
+}
+
+void Daemon::syncInstance(const std::string& instance) {
+  auto it = groupOf_.find(instance);
+  if (it == groupOf_.end()) return;
+  syncPending_.insert(it->second);
+  settleSyncGroups();
+}
+
+void Daemon::settleSyncGroups() {
+  if (syncing_) return;  // the outer call picks the new work up
+  syncing_ = true;
+  // Each round's orders are carried out at once, so a group is content within
+  // a few rounds; the bound only guards against a bug looping the event loop.
+  for (int rounds = 0; !syncPending_.empty(); ++rounds) {
+    if (rounds == 64) {
+      log::vrrp().error("sync groups still giving orders after {} rounds; stopping here", rounds);
+      syncPending_.clear();
+      break;
+    }
+    const std::string name = *syncPending_.begin();
+    syncPending_.erase(syncPending_.begin());
+    auto git = syncGroups_.find(name);
+    if (git == syncGroups_.end()) continue;
+    auto& group = git->second;
+    std::vector<vrrp::SyncMemberView> views;
+    for (const auto& m : group.members()) {
+      auto it = instances_.find(m);
+      if (it == instances_.end()) break;  // mid-reload; the rebuild feeds it again
+      const auto& inst = it->second;
+      views.push_back({m, inst.runner->router().state(), inst.runner->router().wantsMaster(),
+                       inst.linkFault ? inst.linkFault : inst.trackFault});
+    }
+    if (views.size() != group.members().size()) continue;
+    const auto before = group.state();
+    auto orders = group.update(views);
+    if (group.state() != before && before != vrrp::State::Init)
+      log::vrrp().info("sync group {}: {} -> {}", name, vrrp::toString(before), vrrp::toString(group.state()));
+    for (auto& order : orders) {
+      auto& inst = instances_.at(order.member);
+      switch (order.kind) {
+        case vrrp::SyncOrder::Kind::HoldFault:
+          inst.syncFault = order.reason;
+          applyFaultOnly(inst, order.reason);
+          break;
+        case vrrp::SyncOrder::Kind::ReleaseFault:
+          inst.syncFault.reset();
+          applyFaultOnly(inst, order.reason);
+          break;
+        case vrrp::SyncOrder::Kind::Promote:
+          inst.runner->promote(order.reason);
+          break;
+        case vrrp::SyncOrder::Kind::Demote:
+          inst.runner->demote(order.reason);
+          break;
+      }
+    }
+    // Orders change states: look again until the group is content.
+    if (!orders.empty()) syncPending_.insert(name);
+  }
+  syncing_ = false;
 }
 
 void Daemon::buildTrackers(const config::Config& config, const std::string& name, Instance& instance) {
@@ -317,7 +416,14 @@ void Daemon::onTrackers(Instance& instance, const track::PriorityResult& result)
 }
 
 void Daemon::applyFault(Instance& instance, const std::string& cleared) {
-  const auto& cause = instance.linkFault ? instance.linkFault : instance.trackFault;
+  applyFaultOnly(instance, cleared);
+  syncInstance(instance.settings->name);
+}
+
+void Daemon::applyFaultOnly(Instance& instance, const std::string& cleared) {
+  const auto& cause = instance.linkFault   ? instance.linkFault
+                      : instance.trackFault ? instance.trackFault
+                                            : instance.syncFault;
   if (cause) {
     instance.runner->setFault(true, *cause);
     return;
@@ -529,6 +635,7 @@ void Daemon::followRecreatedInterface(node::InterfaceHub& hub) {
 void Daemon::onTransition(const std::string& instance, const node::Transition& t) {
   publishStatusLine();
   if (t.to == vrrp::State::Init) return;  // stopping: the loop ends before a mail could leave
+  syncInstance(instance);
   auto it = instances_.find(instance);
   if (it == instances_.end() || !it->second.settings) return;
   const auto settings = config_->mailFor(*it->second.settings);
@@ -607,6 +714,7 @@ control::StatusSnapshot Daemon::status() {
     is.interface = settings.interface;
     is.vrid = router.config().vrid;
     is.basePriority = router.basePriority();
+    if (auto g = groupOf_.find(name); g != groupOf_.end()) is.syncGroup = g->second;
     is.effectivePriority = router.effectivePriority();
     if (router.adminMode() == vrrp::AdminMode::TakeOver) {
       is.priorityReasons.push_back("admin take-over: advertising " +

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "service_notifier.h"
 #include "track/spawn_runner.h"
 #include "track/tracker_set.h"
+#include "vrrp/sync_group.h"
 
 namespace havip::daemon {
 
@@ -62,6 +64,8 @@ class Daemon final : public control::Handler {
     // FAULT has two independent causes; the instance leaves FAULT when both clear.
     std::optional<std::string> linkFault;
     std::optional<std::string> trackFault;
+    // Held in FAULT by its vrrp_sync_group because another member is.
+    std::optional<std::string> syncFault;
   };
 
   bool openKernel();
@@ -80,8 +84,15 @@ class Daemon final : public control::Handler {
   void mailHealthChange(const check::HealthChange& change);
   void buildTrackers(const config::Config& config, const std::string& name, Instance& instance);
   void onTrackers(Instance& instance, const track::PriorityResult& result);
-  // Enters FAULT while any cause holds; `cleared` is the reason given for leaving it.
-  static void applyFault(Instance& instance, const std::string& cleared);
+  // Enters FAULT while any cause holds; `cleared` is the reason given for
+  // leaving it. Then lets the instance's sync group react.
+  void applyFault(Instance& instance, const std::string& cleared);
+  static void applyFaultOnly(Instance& instance, const std::string& cleared);
+  // vrrp_sync_group: rebuild after a (re)load, keeping unchanged groups' state.
+  void rebuildSyncGroups(const config::Config& config);
+  // Feeds the group of INSTANCE (if any) until it gives no more orders.
+  void syncInstance(const std::string& instance);
+  void settleSyncGroups();
   control::Moment momentOf(node::TimePoint at) const;
 
   Options options_;
@@ -98,6 +109,10 @@ class Daemon final : public control::Handler {
   std::unique_ptr<netio::Announcer> announcer_;
   std::map<std::string, std::unique_ptr<node::InterfaceHub>> hubs_;
   std::map<std::string, Instance> instances_;
+  std::map<std::string, vrrp::SyncGroup> syncGroups_;
+  std::map<std::string, std::string> groupOf_;  // instance -> its sync group
+  std::set<std::string> syncPending_;           // groups to feed
+  bool syncing_ = false;                        // feeding: re-entrant calls only queue
   check::AsioProberFactory probers_;
   notify::AsioMailer mailer_;
   notify::MailQueue mailQueue_;

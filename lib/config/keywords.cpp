@@ -1,6 +1,7 @@
 #include "config/keywords.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace havip::config {
 namespace {
@@ -10,7 +11,7 @@ constexpr std::string_view kTop[] = {
     "net_namespace", "net_namespace_ipvs", "namespace_with_ipsets", "instance", "use_pid_dir",
     "linkbeat_use_polling", "child_wait_time", "linkbeat_interfaces", "interface_up_down_delays",
     "track_group", "static_ipaddress", "static_routes", "static_rules", "track_file",
-    "vrrp_track_file", "vrrp_track_process", "bfd_instance", "vrrp_sync_group", "garp_group",
+    "vrrp_track_file", "vrrp_track_process", "bfd_instance", "garp_group",
     "virtual_server_group", "SSL", "includer", "includem", "includew", "includeb", "includea",
     };
 
@@ -45,8 +46,6 @@ constexpr std::string_view kGlobalDefs[] = {
     "vrrp_garp_lower_prio_repeat",
     "vrrp_garp_master_refresh",
     "vrrp_garp_master_refresh_repeat",
-    "vrrp_garp_interval",
-    "vrrp_gna_interval",
     "vrrp_min_garp",
     "vrrp_garp_extra_if",
     "vrrp_lower_prio_no_advert",
@@ -63,16 +62,11 @@ constexpr std::string_view kGlobalDefs[] = {
     "vrrp_ipsets",
     "disable_local_igmp",
     "vrrp_check_unicast_src",
-    "vrrp_skip_check_adv_addr",
     "vrrp_strict",
     "vrrp_notify_priority_changes",
     "max_auto_priority",
     "min_auto_priority_delay",
-    "vrrp_priority",
-    "checker_priority",
     "bfd_priority",
-    "vrrp_no_swap",
-    "checker_no_swap",
     "bfd_no_swap",
     "vrrp_cpu_affinity",
     "checker_cpu_affinity",
@@ -92,7 +86,6 @@ constexpr std::string_view kGlobalDefs[] = {
     "enable_traps",
     "enable_dbus",
     "dbus_service_name",
-    "script_user",
     "enable_script_security",
     "notify_fifo",
     "notify_fifo_script",
@@ -134,8 +127,7 @@ constexpr std::string_view kGlobalDefs[] = {
     "instance",
     "use_pid_dir",
     "linkbeat_use_polling",
-    "child_wait_time",
-    "lvs_id"};
+    "child_wait_time"};
 
 constexpr std::string_view kVrrpInstance[] = {
     "vrf", "use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan", "native_ipv6",
@@ -145,7 +137,7 @@ constexpr std::string_view kVrrpInstance[] = {
     "garp_lower_prio_repeat", "garp_master_refresh", "garp_master_refresh_repeat",
     "garp_extra_if", "garp_extra_if_vmac", "down_timer_adverts", "lower_prio_no_advert",
     "higher_prio_send_advert", "virtual_ipaddress_excluded", "promote_secondaries",
-    "virtual_routes", "virtual_rules", "accept", "no_accept", "skip_check_adv_addr",
+    "virtual_routes", "virtual_rules", "accept", "no_accept",
     "strict_mode", "debug", "notify_master", "notify_backup", "notify_fault", "notify_stop",
     "notify_deleted", "notify", "notify_master_rx_lower_pri", "notify_priority_changes",
     "kernel_rx_buf_size", "linkbeat_use_polling", "lvs_sync_daemon_interface",
@@ -177,6 +169,11 @@ constexpr std::string_view kUrl[] = {
     "virtualhost", "regex", "regex_no_match", "regex_options", "regex_stack", "regex_min_offset",
     "regex_max_offset"};
 
+// vrrp_sync_group { } (havip runs no notify scripts and sends no group mail).
+constexpr std::string_view kSyncGroup[] = {
+    "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "smtp_alert",
+    "notify_priority_changes", "track_file", "track_process", "track_bfd"};
+
 }  // namespace
 
 std::span<const std::string_view> unsupportedKeywords(Block block) {
@@ -191,6 +188,7 @@ std::span<const std::string_view> unsupportedKeywords(Block block) {
     case Block::RealServer: return kRealServer;
     case Block::Checker: return kChecker;
     case Block::Url: return kUrl;
+    case Block::SyncGroup: return kSyncGroup;
   }
   return {};
 }
@@ -212,8 +210,42 @@ std::string_view toString(Block block) {
     case Block::RealServer: return "real_server";
     case Block::Checker: return "health checker";
     case Block::Url: return "url";
+    case Block::SyncGroup: return "vrrp_sync_group";
   }
   return "?";
+}
+
+std::string_view unsupportedReason(std::string_view keyword) {
+  static constexpr std::pair<std::string_view, std::string_view> kReasons[] = {
+      {"vrrp_strict", " (keepalived then also blocks all traffic to the VIPs with iptables/nftables and refuses "
+                      "authentication; havip does neither: remove it, and add a firewall rule if you relied on it)"},
+      {"strict_mode", " (see vrrp_strict: havip does not change behaviour for strict mode)"},
+      {"lvs_sync_daemon", " (havip runs no IPVS connection sync daemon: connections would not survive a failover)"},
+      {"enable_script_security", " (havip does not check that scripts are writable by root only: ignoring it "
+                                 "would run scripts keepalived refuses)"},
+      {"unicast_peer", " (havip sends adverts by multicast only; your peers would never hear this router)"},
+      {"unicast_src_ip", " (havip sends adverts by multicast only, from the interface's primary address)"},
+      {"mcast_src_ip", " (havip sends adverts from the interface's primary address; peers break ties on it)"},
+      {"vrrp_mcast_group4", " (havip uses 224.0.0.18, the RFC 3768 group)"},
+      {"vrrp_iptables", " (havip installs no firewall rules)"},
+      {"notify_master", " (havip runs no notify scripts; state changes are logged and mailed with smtp_alert)"},
+      {"notify_backup", " (havip runs no notify scripts; state changes are logged and mailed with smtp_alert)"},
+      {"notify_fault", " (havip runs no notify scripts; state changes are logged and mailed with smtp_alert)"},
+      {"notify_stop", " (havip runs no notify scripts; state changes are logged and mailed with smtp_alert)"},
+      {"notify", " (havip runs no notify scripts; state changes are logged and mailed with smtp_alert)"},
+      {"dont_track_primary", " (havip always faults an instance whose interface goes down)"},
+      {"use_vmac", " (havip keeps VIPs on the real interface and its MAC)"},
+      {"garp_master_refresh", " (havip sends gratuitous ARPs on takeover only)"},
+      {"vrrp_garp_master_refresh", " (havip sends gratuitous ARPs on takeover only)"},
+      {"vrrp_garp_master_delay", " (set garp_master_delay in each vrrp_instance)"},
+      {"vrrp_garp_master_repeat", " (set garp_master_repeat in each vrrp_instance)"},
+      {"vrrp_version", " (havip speaks VRRPv2 only, keepalived's default)"},
+      {"sorry_server", " (havip does not add a fallback server when every real server is down)"},
+      {"virtual_server_group", " (write one virtual_server per address)"},
+  };
+  for (const auto& [kw, reason] : kReasons)
+    if (kw == keyword) return reason;
+  return {};
 }
 
 }  // namespace havip::config

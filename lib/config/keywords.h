@@ -19,10 +19,15 @@ enum class Block {
   RealServer,
   Checker,  // TCP_CHECK / HTTP_GET
   Url,
+  SyncGroup,  // vrrp_sync_group
 };
 
 std::span<const std::string_view> unsupportedKeywords(Block block);
 bool isUnsupported(Block block, std::string_view keyword);
 std::string_view toString(Block block);  // "top level", "global_defs", ...
+// Why havip refuses KEYWORD, as " (reason)" to append to "unsupported: KEYWORD",
+// for the keywords real configs carry that havip must not ignore (ignoring
+// them would silently change what the file does); "" for the others.
+std::string_view unsupportedReason(std::string_view keyword);
 
 }  // namespace havip::config

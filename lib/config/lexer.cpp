@@ -55,6 +55,18 @@ std::vector<Token> lex(std::string_view text, const std::string& file, Diagnosti
     while (i < text.size() && text[i] != '\n') ++i;
   };
 
+  // A NUL never appears in a text file: this is a binary (a compiled file, an
+  // archive, a copy gone wrong). One error, not thousands of unknown keywords.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    for (std::size_t k = 0; k < nul; ++k)
+      if (text[k] == '\n') {
+        ++line;
+        lineStart = k + 1;
+      }
+    diags.error(here(nul), "binary data (a NUL byte): not a configuration file");
+    return out;
+  }
+
   std::size_t i = 0;
   while (i < text.size()) {
     char c = text[i];

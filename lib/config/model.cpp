@@ -1,5 +1,7 @@
 #include "config/model.h"
 
+#include <algorithm>
+
 namespace havip::config {
 
 std::string VirtualServer::name() const {
@@ -42,6 +44,8 @@ MailSettings Config::mailFor(const VrrpInstance& instance) const {
     m.enabled = *globalDefs.smtpAlert;
   else
     m.enabled = !over.notificationEmail.empty();
+  // keepalived sends nothing without a server or a recipient; the parser warns.
+  m.enabled = m.enabled && m.server.has_value() && !m.recipients.empty();
   return m;
 }
 
@@ -65,14 +69,34 @@ int Config::effectiveWeight(const TrackScript& track) const {
   return 0;
 }
 
+const SyncGroup* Config::syncGroupOf(std::string_view instance) const {
+  for (const auto& g : syncGroups)
+    if (std::find(g.members.begin(), g.members.end(), instance) != g.members.end()) return &g;
+  return nullptr;
+}
+
 std::vector<TrackerRef> Config::trackersOf(const VrrpInstance& instance) const {
   std::vector<TrackerRef> out;
-  for (const auto& t : instance.trackScripts) {
-    auto kind = findMemory(t.name) && !findScript(t.name) ? TrackerRef::Kind::Memory : TrackerRef::Kind::Script;
-    out.push_back({kind, t.name, effectiveWeight(t), t.reverse, t.where});
+  const SyncGroup* group = syncGroupOf(instance.name);
+  const bool noWeights = group && !group->trackingWeight;
+  auto scripts = [&](const std::vector<TrackScript>& list, bool dropWeighted) {
+    for (const auto& t : list) {
+      auto kind = findMemory(t.name) && !findScript(t.name) ? TrackerRef::Kind::Memory : TrackerRef::Kind::Script;
+      const int weight = effectiveWeight(t);
+      if (dropWeighted && weight != 0) continue;
+      out.push_back({kind, t.name, weight, t.reverse, t.where});
+    }
+  };
+  auto interfaces = [&](const std::vector<TrackInterface>& list, bool zeroWeights) {
+    for (const auto& t : list)
+      out.push_back({TrackerRef::Kind::Interface, t.name, zeroWeights ? 0 : t.weight, t.reverse, t.where});
+  };
+  scripts(instance.trackScripts, noWeights);
+  interfaces(instance.trackInterfaces, noWeights);
+  if (group) {
+    scripts(group->trackScripts, false);
+    interfaces(group->trackInterfaces, false);
   }
-  for (const auto& t : instance.trackInterfaces)
-    out.push_back({TrackerRef::Kind::Interface, t.name, t.weight, t.reverse, t.where});
   return out;
 }
 

@@ -140,6 +140,21 @@ struct VrrpInstance {
   SourceLocation where;
 };
 
+// vrrp_sync_group: instances that change state together (keepalived vrrp_sync.c).
+// The parser guarantees every member names an existing instance that is in
+// no other group.
+struct SyncGroup {
+  std::string name;
+  std::vector<std::string> members;  // in file order
+  // Trackers applied to every member, with their weights (keepalived's
+  // sync_group_tracking_init), after the member's own.
+  std::vector<TrackScript> trackScripts;
+  std::vector<TrackInterface> trackInterfaces;
+  // sync_group_tracking_weight: members keep their own weighted trackers.
+  bool trackingWeight = false;
+  SourceLocation where;
+};
+
 enum class Protocol { Tcp, Udp };
 enum class ForwardingMethod { Nat, DirectRouting, Tunnel };
 enum class CheckType { Tcp, Http };
@@ -228,10 +243,13 @@ class Config {
   std::vector<TrackMemory> trackMemories;
   std::vector<VrrpInstance> vrrpInstances;
   std::vector<VirtualServer> virtualServers;
+  std::vector<SyncGroup> syncGroups;
 
   const VrrpScript* findScript(std::string_view name) const;
   const TrackMemory* findMemory(std::string_view name) const;
   const VrrpInstance* findInstance(std::string_view name) const;
+  // The sync group INSTANCE belongs to, if any.
+  const SyncGroup* syncGroupOf(std::string_view instance) const;
   // Mail is on when smtp_alert says so (instance, else global_defs), and, when
   // neither says, when the instance lists its own recipients (the seed's intent).
   MailSettings mailFor(const VrrpInstance& instance) const;
@@ -240,7 +258,10 @@ class Config {
   MailSettings mailFor(const VirtualServer& vs, const RealServer& rs) const;
   // A track_script entry's weight: its own, else the vrrp_script's or track_memory's.
   int effectiveWeight(const TrackScript& track) const;
-  // Every tracker of INSTANCE in file order: track_script entries, then track_interface.
+  // Every tracker of INSTANCE in file order: track_script entries, then
+  // track_interface, then its sync group's. In a sync group without
+  // sync_group_tracking_weight, as keepalived: the member's own weighted
+  // track_script entries are dropped and its track_interface weights become 0.
   std::vector<TrackerRef> trackersOf(const VrrpInstance& instance) const;
 };
 

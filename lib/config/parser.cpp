@@ -40,7 +40,13 @@ struct Statement {
   const SourceLocation& where() const { return keyword->where; }
 };
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// A word as a message quotes it; a huge one (a 1 MB line) is cut, so one
+// error stays one readable line.
+std::string quoted(std::string_view s) {
+  constexpr std::size_t kMaxQuoted = 64;
+  if (s.size() <= kMaxQuoted) return "'" + std::string(s) + "'";
+  return "'" + std::string(s.substr(0, kMaxQuoted)) + "...' (" + std::to_string(s.size()) + " bytes)";
+}
 
 std::optional<long long> parseInteger(std::string_view text) {
   if (text.empty() || text.size() > 19) return std::nullopt;
@@ -82,6 +88,16 @@ bool looksLikeEmail(std::string_view s) {
   return at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == std::string_view::npos;
 }
 
+// What an SMTP server can take as a mailbox without a domain (RFC 5321
+// dot-string): no '@', no whitespace, no angle brackets.
+bool isLocalPart(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return c > ' ' && c < 127 && c != '@' && c != '<' && c != '>' && c != '"' && c != '(' && c != ')' && c != ',' &&
+           c != ';' && c != ':' && c != '[' && c != ']' && c != '\\';
+  });
+}
+
 bool isHostName(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '-' || s.front() == '.') return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -92,6 +108,23 @@ bool isHostName(std::string_view s) {
 
 bool allDigitsAndDots(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+// keepalived's decimal seconds ("0", "0.001", "2.5": up to microseconds):
+// whether the value is zero, or nullopt when it is not such a number.
+std::optional<bool> decimalIsZero(std::string_view text) {
+  auto dot = text.find('.');
+  auto whole = text.substr(0, dot);
+  auto frac = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 4 || (dot != std::string_view::npos && (frac.empty() || frac.size() > 6)))
+    return std::nullopt;
+  bool zero = true;
+  for (std::string_view part : {whole, frac})
+    for (char c : part) {
+      if (c < '0' || c > '9') return std::nullopt;
+      if (c != '0') zero = false;
+    }
+  return zero;
 }
 
 // Per-block memory of which single-valued keywords were already given.
@@ -244,6 +277,7 @@ class Parser {
   }
 
   void unknown(Statement& s, Block where) {
+    ++refusedStatements_;
     const std::string& kw = s.kw();
     if (kw.empty())
       error(s.where(), "empty keyword (\"\")");
@@ -254,7 +288,7 @@ class Parser {
     else if (kw.rfind("~SEQ", 0) == 0 || kw.rfind("~LST", 0) == 0)
       error(s.where(), "unsupported: " + kw.substr(0, 4));
     else if (isUnsupported(where, kw))
-      error(s.where(), "unsupported: " + kw);
+      error(s.where(), "unsupported: " + kw + std::string(unsupportedReason(kw)));
     else
       error(s.where(), "unknown keyword " + quoted(kw) + " in " + std::string(toString(where)));
     // Drop the block that belongs to it, even when its '{' is on the next line.
@@ -351,7 +385,7 @@ class Parser {
 
   std::optional<net::Ipv4Address> ipv4(const Token& t, std::string_view what) {
     if (t.text.find(':') != std::string::npos) {
-      error(t.where, "IPv6 is not supported: " + quoted(t.text));
+      error(t.where, "unsupported: IPv6 address " + quoted(t.text) + " (havip is IPv4 only)");
       return std::nullopt;
     }
     auto a = net::Ipv4Address::parse(t.text);
@@ -359,12 +393,20 @@ class Parser {
     return a;
   }
 
+  // keepalived copies the word into RCPT TO:<...> / MAIL FROM:<...> unchecked,
+  // and its own samples use a bare local part (`acassen`): the mail server
+  // completes it with its own domain. Kept, with a warning; only words that no
+  // server could take (an empty part around '@', two '@', spaces) are refused.
   std::optional<std::string> email(const Token& t) {
-    if (!looksLikeEmail(t.text)) {
-      error(t.where, quoted(t.text) + " is not an e-mail address");
-      return std::nullopt;
+    if (looksLikeEmail(t.text)) return t.text;
+    if (isLocalPart(t.text)) {
+      warning(t.where, quoted(t.text) + " has no @domain: sent as <" + t.text +
+                           "> as keepalived does; the mail server decides its domain");
+      return t.text;
     }
-    return t.text;
+    error(t.where, quoted(t.text) + " is not an e-mail address");
+    ++emailRefused_;
+    return std::nullopt;
   }
 
   void emailList(Statement& s, std::vector<std::string>& out) {
@@ -382,29 +424,34 @@ class Parser {
     if (!s.args.empty()) error(s.args[0]->where, quoted(s.kw()) + " takes no argument before its block");
   }
 
+  std::optional<SmtpServer> refusedServer() {
+    ++smtpServerRefused_;
+    return std::nullopt;
+  }
+
   std::optional<SmtpServer> smtpServer(const Statement& s) {
-    if (!argCount(s, 1, 2)) return std::nullopt;
+    if (!argCount(s, 1, 2)) return refusedServer();
     SmtpServer server;
     server.where = s.where();
     const Token& host = *s.args[0];
     server.host = host.text;
     if (host.text.find(':') != std::string::npos) {
-      error(host.where, "smtp_server: IPv6 is not supported: " + quoted(host.text));
-      return std::nullopt;
+      error(host.where, "unsupported: IPv6 smtp_server " + quoted(host.text) + " (havip is IPv4 only)");
+      return refusedServer();
     }
     if (allDigitsAndDots(host.text)) {
       server.address = net::Ipv4Address::parse(host.text);
       if (!server.address) {
         error(host.where, "smtp_server: bad IPv4 address " + quoted(host.text));
-        return std::nullopt;
+        return refusedServer();
       }
     } else if (!isHostName(host.text)) {
       error(host.where, "smtp_server: " + quoted(host.text) + " is neither a host name nor an IPv4 address");
-      return std::nullopt;
+      return refusedServer();
     }
     if (s.args.size() == 2) {
       auto port = integer(*s.args[1], "smtp_server port", 1, 65535);
-      if (!port) return std::nullopt;
+      if (!port) return refusedServer();
       server.port = static_cast<std::uint16_t>(*port);
     }
     return server;
@@ -423,6 +470,8 @@ class Parser {
       trackMemory(s);
     } else if (kw == "virtual_server") {
       virtualServer(s);
+    } else if (kw == "vrrp_sync_group") {
+      syncGroup(s);
     } else {
       unknown(s, Block::Top);
     }
@@ -442,7 +491,7 @@ class Parser {
       }
       if (kw != "router_id" && kw != "notification_email_from" && kw != "smtp_server" &&
           kw != "smtp_connect_timeout" && kw != "smtp_helo_name" && kw != "smtp_alert") {
-        unknown(e, Block::GlobalDefs);
+        if (!compatGlobal(e)) unknown(e, Block::GlobalDefs);
         return;
       }
       noBlock(e);
@@ -465,6 +514,70 @@ class Parser {
     });
   }
 
+  // keepalived global_defs keywords that real configs carry (RHEL's default
+  // keepalived.conf, tutorials) and that havip can take without changing what
+  // the file means; docs/config.md ("keepalived keywords") has the table. The
+  // rest stay "unsupported: KEYWORD (why)" (keywords.cpp). False: not one of them.
+  bool compatGlobal(Statement& e) {
+    const std::string& kw = e.kw();
+    if (kw != "vrrp_skip_check_adv_addr" && kw != "vrrp_garp_interval" && kw != "vrrp_gna_interval" &&
+        kw != "vrrp_no_swap" && kw != "checker_no_swap" && kw != "vrrp_priority" && kw != "checker_priority" &&
+        kw != "lvs_id" && kw != "script_user")
+      return false;
+    noBlock(e);
+    if (!globalSeen_.first(e, diags_)) return true;
+    if (kw == "vrrp_skip_check_adv_addr") {
+      // keepalived's shortcut: not comparing the address list of an advert from
+      // the master it heard last. havip compares every advert's list; with the
+      // routers configured alike (the only working set-up) the outcome is the same.
+      optionalBool(e);
+    } else if (kw == "vrrp_garp_interval" || kw == "vrrp_gna_interval") {
+      if (!argCount(e, 1, 1)) return true;
+      const Token& v = *e.args[0];
+      auto zero = decimalIsZero(v.text);
+      if (!zero) {
+        error(v.where, kw + " must be a number of seconds (up to 6 decimals), got " + quoted(v.text));
+      } else if (kw == "vrrp_garp_interval" && !*zero) {
+        // havip sends a burst's ARPs back to back: a spacing it ignored would
+        // hit switches with the rate limit the user asked to avoid.
+        error(e.where(), "unsupported: vrrp_garp_interval " + v.text +
+                             " (havip sends gratuitous ARPs back to back; only 0, keepalived's default, is accepted)");
+      }
+      // vrrp_gna_interval spaces IPv6 neighbour adverts; havip sends none.
+    } else if (kw == "vrrp_no_swap" || kw == "checker_no_swap") {
+      if (argCount(e, 0, 0))
+        warning(e.where(), kw + " is ignored: havipd does not lock its memory; MemorySwapMax=0 in havipd.service "
+                                "keeps it out of swap");
+    } else if (kw == "vrrp_priority" || kw == "checker_priority") {
+      if (argCount(e, 1, 1) && integer(*e.args[0], kw, -20, 19))
+        warning(e.where(), kw + " is ignored: havipd runs as one process at the nice value it was started with; "
+                                "set Nice= in havipd.service instead");
+    } else if (kw == "lvs_id") {
+      if (argCount(e, 1, 1))
+        warning(e.where(), "lvs_id is ignored: it is keepalived 1.x's name for router_id, and keepalived 2.2.7 "
+                           "ignores it too; use router_id");
+    } else if (kw == "script_user" && argCount(e, 1, 2)) {
+      // havipd runs as root (havipd.service has no User=) and starts scripts as
+      // itself, so root is what this already does; another user would be ignored,
+      // and a script meant to run unprivileged would run as root.
+      bool root = e.args[0]->text == "root" && (e.args.size() == 1 || e.args[1]->text == "root");
+      if (!root)
+        error(e.where(), "unsupported: script_user " + e.args[0]->text +
+                             " (havip runs scripts as havipd's own user, root; only script_user root is accepted)");
+    }
+    return true;
+  }
+
+  // vrrp_instance keywords taken for the same reasons as compatGlobal's.
+  bool compatInstance(Statement& e, Seen& seen) {
+    if (e.kw() != "skip_check_adv_addr") return false;
+    noBlock(e);
+    if (seen.first(e, diags_)) optionalBool(e);  // see vrrp_skip_check_adv_addr
+    return true;
+  }
+
+  bool refusedSince(unsigned mark) const { return refusedStatements_ != mark; }
+
   // A duplicate block-valued keyword: report once (done by Seen), drop its block.
   void unknownBlockSkip(Statement& s) {
     if (s.open || openBlockQuiet(s)) skipBlock(*s.open);
@@ -481,8 +594,132 @@ class Parser {
     return false;
   }
 
+  // ---- vrrp_sync_group ----
+  // Members are checked in validate(): instances may come later in the file.
+  void syncGroup(Statement& s) {
+    PendingSyncGroup pending;
+    pending.group.where = s.where();
+    bool named = argCount(s, 1, 1);
+    if (named) pending.group.name = s.args[0]->text;
+    if (!openBlock(s)) return;
+    Seen seen;
+    VrrpInstance scratch;  // the track_* helpers fill an instance's lists
+    auto savedReverse = std::move(reverseWritten_);
+    reverseWritten_.clear();
+    block(s, [&](Statement& e) {
+      const std::string& kw = e.kw();
+      if (kw == "group" || kw == "track_script" || kw == "track_interface") {
+        if (!seen.first(e, diags_)) {
+          unknownBlockSkip(e);
+          return;
+        }
+        if (kw == "track_script") {
+          trackScripts(e, scratch);
+        } else if (kw == "track_interface") {
+          trackInterfaces(e, scratch);
+        } else {
+          pending.groupAt = e.where();
+          noArgs(e);
+          if (!openBlock(e)) return;
+          block(e, [&](Statement& m) {
+            noBlock(m);
+            pending.members.push_back(m.keyword);
+            for (const Token* more : m.args) pending.members.push_back(more);
+          });
+        }
+        return;
+      }
+      if (kw != "sync_group_tracking_weight" && kw != "global_tracking") {
+        unknown(e, Block::SyncGroup);
+        return;
+      }
+      noBlock(e);
+      if (!seen.first(e, diags_) || !argCount(e, 0, 0)) return;
+      if (kw == "global_tracking")
+        warning(e.where(), "global_tracking is deprecated (keepalived says so too): read as "
+                           "sync_group_tracking_weight; track_script/track_interface on the group are the "
+                           "replacement");
+      pending.group.trackingWeight = true;
+    });
+    pending.group.trackScripts = std::move(scratch.trackScripts);
+    pending.group.trackInterfaces = std::move(scratch.trackInterfaces);
+    pending.reverseWritten = std::move(reverseWritten_);
+    reverseWritten_ = std::move(savedReverse);
+    if (named) syncGroups_.push_back(std::move(pending));
+  }
+
+  void validateSyncGroups() {
+    std::map<std::string, const PendingSyncGroup*> names;
+    std::map<std::string, std::pair<std::string, SourceLocation>> memberOf;  // instance -> group, entry
+    for (auto& pending : syncGroups_) {
+      SyncGroup& group = pending.group;
+      const std::string what = "vrrp_sync_group " + quoted(group.name);
+      if (auto [it, fresh] = names.emplace(group.name, &pending); !fresh) {
+        error(group.where, "duplicate " + what + " (first at " + it->second->group.where.toString() + ")");
+        continue;
+      }
+      if (!pending.groupAt) {
+        error(group.where, what + " has no group { } block naming its instances");
+        continue;
+      }
+      if (pending.members.empty()) {
+        error(*pending.groupAt, what + ": group { } lists no instance");
+        continue;
+      }
+      for (const Token* m : pending.members) {
+        if (!config_.findInstance(m->text)) {
+          error(m->where, what + ": no vrrp_instance " + quoted(m->text));
+          continue;
+        }
+        auto [it, fresh] = memberOf.emplace(m->text, std::pair{group.name, m->where});
+        if (!fresh) {
+          error(m->where, "vrrp_instance " + quoted(m->text) + " is already in vrrp_sync_group " +
+                              quoted(it->second.first) + " (" + it->second.second.toString() +
+                              "): an instance belongs to one sync group at most");
+          continue;
+        }
+        group.members.push_back(m->text);
+      }
+      if (group.members.size() == 1)
+        warning(*pending.groupAt, what + " has only one instance (" + group.members.front() +
+                                      "): it has nothing to sync with");
+      for (std::size_t t = 0; t < group.trackScripts.size(); ++t) {
+        TrackScript& track = group.trackScripts[t];
+        const VrrpScript* script = config_.findScript(track.name);
+        const TrackMemory* memory = config_.findMemory(track.name);
+        if (!script && !memory) {
+          error(track.where, "track_script " + quoted(track.name) + " names no vrrp_script or track_memory");
+          continue;
+        }
+        if (!pending.reverseWritten[t]) track.reverse = script ? script->weightReverse : memory->weightReverse;
+      }
+      if (group.trackingWeight) continue;
+      // keepalived's vrrp_complete_instance: no floating priorities inside a group.
+      for (const auto& name : group.members) {
+        const VrrpInstance& inst = *config_.findInstance(name);
+        for (const auto& t : inst.trackScripts)
+          if (int w = config_.effectiveWeight(t); w != 0)
+            warning(t.where, "vrrp_instance " + quoted(name) + " is in " + what + ": track_script " +
+                                 quoted(t.name) + " (weight " + std::to_string(w) +
+                                 ") is ignored, as keepalived does; set sync_group_tracking_weight in the "
+                                 "group to keep it");
+        for (const auto& t : inst.trackInterfaces)
+          if (t.weight != 0)
+            warning(t.where, "vrrp_instance " + quoted(name) + " is in " + what + ": the weight of "
+                                 "track_interface " + quoted(t.name) + " is ignored, as keepalived does: "
+                                 "the instance goes FAULT while it is down; set sync_group_tracking_weight "
+                                 "in the group to keep the weight");
+      }
+    }
+    for (auto& pending : syncGroups_) {
+      if (names[pending.group.name] != &pending || pending.group.members.empty()) continue;
+      config_.syncGroups.push_back(std::move(pending.group));
+    }
+  }
+
   // ---- vrrp_script ----
   void vrrpScript(Statement& s) {
+    const unsigned refusedAtOpen = refusedStatements_;
     VrrpScript script;
     script.where = s.where();
     if (argCount(s, 1, 1)) script.name = s.args[0]->text;
@@ -530,13 +767,14 @@ class Parser {
         if (argCount(e, 0, 0)) script.initFail = true;
       }
     });
-    if (!scriptGiven && !script.name.empty())
+    if (!scriptGiven && !script.name.empty() && !refusedSince(refusedAtOpen))
       error(script.where, "vrrp_script " + quoted(script.name) + " has no 'script'");
     if (!script.name.empty()) config_.vrrpScripts.push_back(std::move(script));
   }
 
   // ---- track_memory (havip's own block) ----
   void trackMemory(Statement& s) {
+    const unsigned refusedAtOpen = refusedStatements_;
     TrackMemory memory;
     memory.where = s.where();
     if (argCount(s, 1, 1)) memory.name = s.args[0]->text;
@@ -586,6 +824,7 @@ class Parser {
       }
     });
     if (memory.name.empty()) return;
+    if (refusedSince(refusedAtOpen)) metricGiven = minGiven = true;  // see vrrpInstance
     if (!metricGiven)
       error(memory.where, "track_memory " + quoted(memory.name) + " has no 'metric' (free or available)");
     if (!minGiven) error(memory.where, "track_memory " + quoted(memory.name) + " has no 'min_percent'");
@@ -622,6 +861,7 @@ class Parser {
 
   // ---- vrrp_instance ----
   void vrrpInstance(Statement& s) {
+    const unsigned refusedAtOpen = refusedStatements_;
     VrrpInstance inst;
     inst.where = s.where();
     bool named = argCount(s, 1, 1);
@@ -633,10 +873,14 @@ class Parser {
     reverseWritten_.clear();
     block(s, [&](Statement& e) { instanceStatement(e, inst, seen, vridAt, ifAt, vipAt); });
     if (!named) return;
-    if (!ifAt) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'interface'");
-    if (!vridAt) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'virtual_router_id'");
-    if (!vipAt) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'virtual_ipaddress'");
-    else if (vipEntries_ == 0)
+    // A required keyword may be the line just refused (`@main interface eth0`,
+    // a typo): that refusal is the one error.
+    const bool refused = refusedSince(refusedAtOpen);
+    if (!ifAt && !refused) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'interface'");
+    if (!vridAt && !refused) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'virtual_router_id'");
+    if (!vipAt) {
+      if (!refused) error(inst.where, "vrrp_instance " + quoted(inst.name) + " has no 'virtual_ipaddress'");
+    } else if (vipEntries_ == 0)
       error(*vipAt, "vrrp_instance " + quoted(inst.name) + ": virtual_ipaddress lists no address");
     for (const auto& vip : inst.virtualIps) {
       const std::string& dev = vip.device.value_or(inst.interface);
@@ -680,7 +924,7 @@ class Parser {
         "smtp_connect_timeout", "router_id",    "notification_email_from", "smtp_helo_name",
         "version"};
     if (!kSimple.count(kw)) {
-      unknown(e, Block::VrrpInstance);
+      if (!compatInstance(e, seen)) unknown(e, Block::VrrpInstance);
       return;
     }
     noBlock(e);
@@ -765,7 +1009,7 @@ class Parser {
         if (v.text == "PASS")
           type = v.text;
         else if (v.text == "AH")
-          error(v.where, "auth_type AH (IPsec AH, RFC 2402) is not supported by havip: use PASS, or remove the "
+          error(v.where, "unsupported: auth_type AH (IPsec AH, RFC 2402): use PASS, or remove the "
                          "authentication block (RFC 3768 dropped authentication)");
         else
           error(v.where, "auth_type must be PASS or AH, got " + quoted(v.text));
@@ -793,7 +1037,7 @@ class Parser {
       ++vipEntries_;
       const Token& addr = *e.keyword;
       if (addr.text.find(':') != std::string::npos) {
-        error(addr.where, "IPv6 is not supported (VRRPv2 is IPv4 only): " + quoted(addr.text));
+        error(addr.where, "unsupported: IPv6 address " + quoted(addr.text) + " (VRRPv2 is IPv4 only)");
         return;
       }
       auto prefix = net::Ipv4Prefix::parse(addr.text);
@@ -832,10 +1076,12 @@ class Parser {
           return;
         }
       }
+      // keepalived warns and keeps the first; so does havip (its sample repeats
+      // an address to show the label option).
       for (const auto& other : inst.virtualIps)
         if (other.prefix.address == vip.prefix.address) {
-          error(addr.where, "duplicate virtual address " + vip.prefix.address.toString() + " (first at " +
-                                other.where.toString() + ")");
+          warning(addr.where, "duplicate virtual address " + vip.prefix.address.toString() + " ignored: the first (" +
+                                  other.where.toString() + ") is kept, as keepalived does");
           return;
         }
       inst.virtualIps.push_back(std::move(vip));
@@ -1021,7 +1267,9 @@ class Parser {
     if (!headerOk) return;
 
     const std::string name = vs.name();
-    if (vs.fwmark && protocolAt) error(*protocolAt, "virtual_server " + name + ": protocol means nothing for a fwmark service");
+    // keepalived ignores it too: the mark, not a protocol, selects the packets.
+    if (vs.fwmark && protocolAt)
+      warning(*protocolAt, "virtual_server " + name + ": protocol is ignored for a fwmark service (keepalived ignores it too)");
     if (!vs.fwmark && !protocolAt)
       error(vs.where, "virtual_server " + name.substr(0, name.rfind(' ')) +
                           " has no 'protocol' (keepalived would silently use UDP): add protocol TCP or protocol UDP");
@@ -1299,17 +1547,22 @@ class Parser {
       if (inst.initialState == InitialState::Master && inst.preemptDelay.count() > 0)
         warning(inst.where, "vrrp_instance " + quoted(inst.name) +
                                 ": preempt_delay has no effect with state MASTER (keepalived clears it too)");
+      // keepalived accepts mail asked for without a server or recipient and
+      // sends none; so does havip (Config::mailFor), saying so.
       MailSettings mail = config_.mailFor(inst);
-      if (mail.enabled && mail.recipients.empty())
-        error(inst.where, "vrrp_instance " + quoted(inst.name) +
-                              " sends mail (smtp_alert) but no notification_email lists a recipient");
-      if (mail.enabled && !mail.server)
-        error(inst.where, "vrrp_instance " + quoted(inst.name) +
-                              " sends mail (smtp_alert) but no smtp_server is set (global_defs or instance)");
+      bool asked = inst.smtpAlert.value_or(
+          config_.globalDefs.smtpAlert.value_or(!inst.mail.notificationEmail.empty()));
+      if (asked && mail.recipients.empty() && emailRefused_ == 0)
+        warning(inst.where, "vrrp_instance " + quoted(inst.name) +
+                                " sends no mail: smtp_alert is on but no notification_email lists a recipient");
+      else if (asked && !mail.server && smtpServerRefused_ == 0)
+        warning(inst.where, "vrrp_instance " + quoted(inst.name) +
+                                " sends no mail: smtp_alert is on but no smtp_server is set (global_defs or instance)");
     }
     std::set<std::string> services;
     for (const auto& vs : config_.virtualServers)
       if (!services.insert(vs.name()).second) error(vs.where, "duplicate virtual_server " + vs.name());
+    validateSyncGroups();
   }
 
   const std::vector<Token>& toks_;
@@ -1323,6 +1576,18 @@ class Parser {
   // being parsed, then per stored instance (parallel to config_.vrrpInstances).
   std::vector<bool> reverseWritten_;
   std::vector<std::vector<bool>> instanceReverseWritten_;
+  // Refusals that later checks must not report again as a missing setting
+  // ("no recipient" after the recipient was refused): one mistake, one error.
+  unsigned emailRefused_ = 0;
+  unsigned refusedStatements_ = 0;  // by unknown(): unknown or unsupported keywords
+  unsigned smtpServerRefused_ = 0;
+  struct PendingSyncGroup {
+    SyncGroup group;
+    std::optional<SourceLocation> groupAt;  // of its group { } block
+    std::vector<const Token*> members;      // as written
+    std::vector<bool> reverseWritten;       // per group track_script entry
+  };
+  std::vector<PendingSyncGroup> syncGroups_;
 };
 
 LoadResult finish(const std::vector<Token>& tokens, Diagnostics& diags) {

@@ -37,6 +37,7 @@ std::string formatInterval(std::uint32_t ms) {
 void renderInstance(std::string& out, const InstanceStatus& in) {
   out += fmt::format("{}  {}\n", in.name, in.state);
   line(out, "interface", fmt::format("{}, VRID {}", in.interface.empty() ? "-" : in.interface, in.vrid));
+  if (in.syncGroup) line(out, "sync group", *in.syncGroup);
 
   std::string priority = std::to_string(in.effectivePriority);
   if (in.effectivePriority != in.basePriority || !in.priorityReasons.empty()) {

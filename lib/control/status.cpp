@@ -51,6 +51,7 @@ json instanceJson(const InstanceStatus& in) {
             {"admin_override", nullptr},
             {"trackers", std::move(trackers)}};
   if (in.masterAddress) j["master_address"] = *in.masterAddress;
+  if (in.syncGroup) j["sync_group"] = *in.syncGroup;
   if (in.lastTransition) {
     const auto& t = *in.lastTransition;
     j["last_transition"] = {
@@ -233,6 +234,7 @@ void read(const json& j, const std::string& path, InstanceStatus& out) {
   field(j, path, "last_transition", out.lastTransition, false);
   field(j, path, "admin_override", out.adminOverride, false);
   field(j, path, "trackers", out.trackers, false);
+  field(j, path, "sync_group", out.syncGroup, false);
 }
 void read(const json& j, const std::string& path, RealServerStatus& out) {
   field(j, path, "address", out.address);

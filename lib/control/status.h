@@ -99,6 +99,9 @@ struct InstanceStatus {
   std::optional<Transition> lastTransition;
   std::optional<AdminOverride> adminOverride;
   std::vector<TrackerStatus> trackers;
+  // Its vrrp_sync_group; JSON "sync_group", present only when set (older
+  // clients ignore it, older daemons never send it).
+  std::optional<std::string> syncGroup;
   bool operator==(const InstanceStatus&) const = default;
 };
 

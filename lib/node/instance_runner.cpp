@@ -157,6 +157,14 @@ void InstanceRunner::clearAdmin() {
   execute(router_.clearAdmin(services_.clock.now()));
 }
 
+void InstanceRunner::promote(std::string reason) {
+  execute(router_.promote(services_.clock.now(), std::move(reason)));
+}
+
+void InstanceRunner::demote(std::string reason) {
+  execute(router_.demote(services_.clock.now(), std::move(reason)));
+}
+
 void InstanceRunner::installVip(std::size_t i) {
   const auto& vip = vips_[i];
   if (auto r = services_.addresses.add(vip.ifindex, vip.prefix, vip.label); !r) {
@@ -205,6 +213,11 @@ void InstanceRunner::sendArps(unsigned count) {
 }
 
 void InstanceRunner::execute(const vrrp::Actions& actions) {
+  executeActions(actions);
+  noteWish();
+}
+
+void InstanceRunner::executeActions(const vrrp::Actions& actions) {
   std::optional<Transition> changed;
   for (const auto& action : actions) {
     std::visit(
@@ -256,6 +269,12 @@ void InstanceRunner::execute(const vrrp::Actions& actions) {
   becameMasterAt_.reset();
   lastTransition_ = changed;
   if (services_.onTransition) services_.onTransition(name(), *changed);
+}
+
+void InstanceRunner::noteWish() {
+  if (router_.wantsMaster() == wantedMaster_) return;
+  wantedMaster_ = router_.wantsMaster();
+  if (services_.onWantsMaster) services_.onWantsMaster(name());
 }
 
 }  // namespace havip::node

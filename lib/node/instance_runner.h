@@ -55,6 +55,8 @@ struct RunnerServices {
   // Wall clock for transition records; injectable so tests stay deterministic.
   std::function<std::chrono::system_clock::time_point()> wallClock =
       [] { return std::chrono::system_clock::now(); };
+  // Told when Router::wantsMaster() flips (sync groups decide on it). May be empty.
+  std::function<void(const std::string& instance)> onWantsMaster = {};
 };
 
 class InstanceRunner final : public AdvertSink {
@@ -87,6 +89,11 @@ class InstanceRunner final : public AdvertSink {
   void takeOver();
   void clearAdmin();
 
+  // vrrp_sync_group orders (see vrrp::SyncGroup).
+  void setSyncGated(bool gated) { router_.setSyncGated(gated); }
+  void promote(std::string reason);
+  void demote(std::string reason);
+
   const vrrp::Router& router() const { return router_; }
   const std::string& name() const { return router_.config().name; }
   const InterfaceHub& hub() const { return hub_; }
@@ -105,6 +112,8 @@ class InstanceRunner final : public AdvertSink {
 
  private:
   void execute(const vrrp::Actions& actions);
+  void executeActions(const vrrp::Actions& actions);
+  void noteWish();
   void installVips();
   void installVip(std::size_t i);
   void removeVips();
@@ -123,6 +132,7 @@ class InstanceRunner final : public AdvertSink {
   std::optional<TimePoint> holdUntil_;
   std::optional<TimePoint> becameMasterAt_;  // set while timing a takeover
   std::optional<TakeoverTiming> lastTakeover_;
+  bool wantedMaster_ = false;  // Router::wantsMaster() after the last execute()
 };
 
 }  // namespace havip::node

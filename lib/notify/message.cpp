@@ -4,9 +4,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <ctime>
 
 namespace havip::notify {
@@ -83,13 +84,10 @@ std::string formatDate(WallTime t, std::chrono::seconds utcOffset) {
   const hh_mm_ss hms{local - day};
   const long off = static_cast<long>(utcOffset.count());
   const long offAbs = off < 0 ? -off : off;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02ld:%02ld:%02ld %c%02ld%02ld", kWeekdays[wd.c_encoding()],
-                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
-                static_cast<int>(ymd.year()), static_cast<long>(hms.hours().count()),
-                static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()),
-                off < 0 ? '-' : '+', offAbs / 3600, (offAbs % 3600) / 60);
-  return buf;
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} {}{:02}{:02}", kWeekdays[wd.c_encoding()],
+                     static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
+                     static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count(), off < 0 ? '-' : '+', offAbs / 3600, (offAbs % 3600) / 60);
 }
 
 std::string makeMessageId(WallTime t, std::uint64_t sequence, std::string_view hostName) {

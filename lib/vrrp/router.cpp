@@ -115,6 +115,7 @@ void Router::sendAdvert(Actions& out, std::uint8_t priority) {
 void Router::changeState(Actions& out, State to, std::string reason) {
   out.emplace_back(StateChanged{state_, to, std::move(reason)});
   state_ = to;
+  wantsMaster_ = false;
 }
 
 void Router::clearTimers() {
@@ -148,6 +149,7 @@ void Router::becomeMaster(Actions& out, TimePoint now, std::string reason) {
   discarded_.reset();
   preemptAt_.reset();
   ++stats_.becameMaster;
+  wantsMaster_ = false;
   rearm(out);
 }
 
@@ -158,6 +160,7 @@ void Router::enterBackup(Actions& out, TimePoint now) {
   lastHeard_ = now;
   resignedBy_.reset();
   discarded_.reset();
+  wantsMaster_ = false;
   rearm(out);
 }
 
@@ -230,6 +233,7 @@ Actions Router::onAdvert(const Advert& advert, net::Ipv4Address source, TimePoin
       master_ = source;
       resignedBy_.reset();
       discarded_.reset();
+      wantsMaster_ = false;  // keepalived: held by the sync group, now BACKUP again
       if (!suppressed && config_.preemptDelay > Duration::zero()) {
         if (advert.priority >= ours) {
           preemptAt_.reset();
@@ -271,9 +275,22 @@ Actions Router::onAdvert(const Advert& advert, net::Ipv4Address source, TimePoin
     return out;
   }
   // Lower priority: keepalived re-asserts at once (lower_prio_no_advert off) so
-  // a router that wrongly became Master steps down without waiting a full interval.
+  // a router that wrongly became Master steps down without waiting a full
+  // interval, and refreshes the hosts' ARP caches (garp_lower_prio_repeat and
+  // _delay, which default to the garp_master_* values): after a partition
+  // heals, hosts that learnt the VIP from the other router's takeover ARPs
+  // would otherwise keep sending to it until their ARP entries expire.
+  // keepalived answers every such advert; a stream of them is answered here at
+  // most once per half interval, so a flood cannot become an ARP storm.
+  const auto halfInterval = std::chrono::duration_cast<Duration>(config_.advertInterval) / 2;
+  if (lastLowerAnswer_ && now < *lastLowerAnswer_ + halfInterval) return out;
+  lastLowerAnswer_ = now;
   sendAdvert(out, ours);
   advertDue_ = now + config_.advertInterval;
+  if (config_.garpMasterRepeat > 0) {
+    out.emplace_back(SendGratuitousArp{config_.garpMasterRepeat});
+    if (config_.garpMasterDelay > Duration::zero()) garpDue_ = now + config_.garpMasterDelay;
+  }
   rearm(out);
   return out;
 }
@@ -294,6 +311,13 @@ Actions Router::onTimer(TimePoint now) {
     return out;
   }
   if (state_ == State::Backup && downDue_ && now >= *downDue_) {
+    if (syncGated_) {
+      // vrrp_sync_can_goto_master said no: restart the down timer and wait.
+      wantsMaster_ = true;
+      downDue_ = now + masterDownInterval();
+      rearm(out);
+      return out;
+    }
     becomeMaster(out, now, masterDownReason(now));
     return out;
   }
@@ -410,6 +434,22 @@ Actions Router::reconfigure(RouterConfig config, TimePoint now) {
     if (!resignedBy_) downDue_ = lastHeard_ + masterDownInterval();
   }
   rearm(out);
+  return out;
+}
+
+Actions Router::promote(TimePoint now, std::string reason) {
+  Actions out;
+  if (state_ != State::Backup) return out;
+  if (wantsMaster_) reason += "; " + masterDownReason(now);
+  becomeMaster(out, now, std::move(reason));
+  return out;
+}
+
+Actions Router::demote(TimePoint now, std::string reason) {
+  Actions out;
+  if (state_ != State::Master) return out;
+  leaveMaster(out, State::Backup, std::move(reason), /*sendStop=*/false);
+  enterBackup(out, now);
   return out;
 }
 

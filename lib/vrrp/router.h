@@ -23,9 +23,10 @@
 //   accepted one. An advert of priority >= ours cancels the delay. Leaving Fault
 //   clears it. No delay applies when no master is heard at all.
 // - A Master receiving a lower-priority advert (or an equal one from a lower
-//   address) sends an advert at once and restarts its advert timer
-//   (lower_prio_no_advert is off by default; vrrp_state_master_rx and
-//   vrrp_dispatcher_read).
+//   address) sends an advert at once, restarts its advert timer and sends a
+//   burst of garpMasterRepeat ARPs, and another garpMasterDelay later
+//   (lower_prio_no_advert off, garp_lower_prio_* defaulting to garp_master_*;
+//   vrrp_state_master_rx). At most once per half advert interval.
 // - On becoming Master: VIPs, garpMasterRepeat ARPs, the advert, then a second
 //   burst garpMasterDelay later (0 = none) (vrrp_state_master_tx).
 // - Fault entered as Master sends a priority-0 advert and removes the VIPs
@@ -160,6 +161,19 @@ class Router {
   // next advert carries the restored priority.
   Actions clearAdmin(TimePoint now);
 
+  // vrrp_sync_group (keepalived vrrp_sync.c): a gated Backup whose down timer
+  // expires does not become Master by itself; it only "wants" Master
+  // (keepalived's wantstate) and waits another Master_Down_Interval, until the
+  // group promotes it. An accepted advert clears the wish. Ungating does not
+  // act at once: the next expiry decides.
+  void setSyncGated(bool gated) { syncGated_ = gated; }
+  bool syncGated() const { return syncGated_; }
+  bool wantsMaster() const { return wantsMaster_; }
+  // Group orders. promote(): Backup -> Master now. demote(): Master -> Backup
+  // without a priority-0 advert (vrrp_sync_backup). Nothing in other states.
+  Actions promote(TimePoint now, std::string reason);
+  Actions demote(TimePoint now, std::string reason);
+
   State state() const { return state_; }
   std::uint8_t basePriority() const { return config_.priority; }
   std::uint8_t effectivePriority() const;  // what we advertise (tracking + admin)
@@ -212,6 +226,9 @@ class Router {
   TimePoint lastHeard_{};               // last accepted advert, or entry to Backup
   std::optional<net::Ipv4Address> resignedBy_;  // a priority-0 advert armed Skew_Time
   std::optional<Discarded> discarded_;
+  std::optional<TimePoint> lastLowerAnswer_;  // last answer to a lower-priority advert as Master
+  bool syncGated_ = false;    // in a vrrp_sync_group: Master only when the group promotes
+  bool wantsMaster_ = false;  // gated, and the down timer expired
 };
 
 }  // namespace havip::vrrp

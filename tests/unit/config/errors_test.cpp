@@ -34,10 +34,15 @@ TEST_P(Errors, ReportedAtTheirLocation) {
 const Case kInstanceCases[] = {
     {"UnknownKeywordAt7_5", instanceWith("    advert_intervall 1"),
      {"t.conf:7:5: unknown keyword 'advert_intervall' in vrrp_instance"}},
-    {"UnsupportedNotifyMaster", instanceWith("    notify_master /bin/true"), {"t.conf:7:5: unsupported: notify_master"}},
+    {"UnsupportedNotifyMaster", instanceWith("    notify_master /bin/true"),
+     {"t.conf:7:5: unsupported: notify_master (havip runs no notify scripts; state changes are logged and mailed with "
+      "smtp_alert)"}},
     {"UnsupportedBlockIsSkippedWhole", instanceWith("    unicast_peer {\n        10.0.0.2\n    }"),
-     {"t.conf:7:5: unsupported: unicast_peer"}},
-    {"UnsupportedVrrpStrictInInstance", instanceWith("    vrrp_strict"), {"t.conf:7:5: unsupported: vrrp_strict"}},
+     {"t.conf:7:5: unsupported: unicast_peer (havip sends adverts by multicast only; your peers would never hear this "
+      "router)"}},
+    {"UnsupportedVrrpStrictInInstance", instanceWith("    vrrp_strict"),
+     {"t.conf:7:5: unsupported: vrrp_strict (keepalived then also blocks all traffic to the VIPs with iptables/nftables "
+      "and refuses authentication; havip does neither: remove it, and add a firewall rule if you relied on it)"}},
     {"PriorityZero", instanceWith("    priority 0"), {"t.conf:7:14: priority must be an integer 1..255, got '0'"}},
     {"Priority256", instanceWith("    priority 256"), {"t.conf:7:14: priority must be an integer 1..255, got '256'"}},
     {"PriorityNotANumber", instanceWith("    priority high"),
@@ -69,7 +74,7 @@ const Case kInstanceCases[] = {
     {"NopreemptWithArgument", instanceWith("    nopreempt now"), {"t.conf:7:15: 'nopreempt' takes 0 arguments, got 1"}},
     {"Version3", instanceWith("    version 3"), {"t.conf:7:13: unsupported: version 3 (havip speaks VRRPv2 only)"}},
     {"AuthAh", instanceWith("    authentication {\n        auth_type AH\n        auth_pass 1111\n    }"),
-     {"t.conf:8:19: auth_type AH (IPsec AH, RFC 2402) is not supported by havip: use PASS, or remove the "
+     {"t.conf:8:19: unsupported: auth_type AH (IPsec AH, RFC 2402): use PASS, or remove the "
       "authentication block (RFC 3768 dropped authentication)"}},
     {"AuthBadType", instanceWith("    authentication {\n        auth_type pass\n        auth_pass 1111\n    }"),
      {"t.conf:8:19: auth_type must be PASS or AH, got 'pass'"}},
@@ -96,16 +101,17 @@ const Case kInstanceCases[] = {
      {"t.conf:9:9: duplicate track_script 'chk'"}},
     {"TrackInterfaceWeightOutOfRange", instanceWith("    track_interface {\n        eth1 weight -254\n    }"),
      {"t.conf:8:21: weight must be an integer -253..253, got '-254'"}},
-    {"NotifyEmailNotAnAddress", instanceWith("    notify_email {\n        user1\n    }"),
-     {"t.conf:8:9: 'user1' is not an e-mail address"}},
+    {"NotifyEmailNotAnAddress", instanceWith("    notify_email {\n        user1@a@b\n    }"),
+     {"t.conf:8:9: 'user1@a@b' is not an e-mail address"}},
     {"InstanceSmtpServerBadPort", instanceWith("    smtp_server mail.test.local 0"),
      {"t.conf:7:33: smtp_server port must be an integer 1..65535, got '0'"}},
     {"InstanceSmtpServerIpv6", instanceWith("    smtp_server ::1"),
-     {"t.conf:7:17: smtp_server: IPv6 is not supported: '::1'"}},
-    {"MailOnWithoutServer", instanceWith("    notify_email {\n        a@test.local\n    }"),
-     {"t.conf:1:1: vrrp_instance 'VI_1' sends mail (smtp_alert) but no smtp_server is set (global_defs or instance)"}},
-    {"MailOnWithoutRecipients", instanceWith("    smtp_alert\n    smtp_server 10.0.0.1"),
-     {"t.conf:1:1: vrrp_instance 'VI_1' sends mail (smtp_alert) but no notification_email lists a recipient"}},
+     {"t.conf:7:17: unsupported: IPv6 smtp_server '::1' (havip is IPv4 only)"}},
+    {"RefusedLineIsTheOnlyErrorOfItsInstance",
+     "vrrp_instance V {\n@main interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n",
+     {"t.conf:2:1: unsupported: conditional configuration (@main)"}},
+    {"RefusedLineIsTheOnlyErrorOfItsScript", "vrrp_script chk {\n@main script /bin/true\n}\n",
+     {"t.conf:2:1: unsupported: conditional configuration (@main)"}},
     {"ParameterSubstitution", instanceWith("    $PRIO=100"), {"t.conf:7:5: unsupported: parameter substitution ($PRIO=100)"}},
     {"ConditionalConfiguration", instanceWith("    @main priority 200"),
      {"t.conf:7:5: unsupported: conditional configuration (@main)"}},
@@ -134,7 +140,7 @@ const Case kStructureCases[] = {
     {"VipBadLength", "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1/33\n }\n}\n",
      {"t.conf:5:3: virtual_ipaddress: expected ADDR or ADDR/LEN, got '10.0.0.1/33'"}},
     {"VipIpv6", "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  fe80::1\n }\n}\n",
-     {"t.conf:5:3: IPv6 is not supported (VRRPv2 is IPv4 only): 'fe80::1'"}},
+     {"t.conf:5:3: unsupported: IPv6 address 'fe80::1' (VRRPv2 is IPv4 only)"}},
     {"VipMulticast", "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  224.0.0.18\n  10.0.0.1\n }\n}\n",
      {"t.conf:5:3: virtual_ipaddress: 224.0.0.18 cannot be a virtual address"}},
     {"VipUnsupportedOption", "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1/24 brd 10.0.0.255\n }\n}\n",
@@ -145,8 +151,6 @@ const Case kStructureCases[] = {
      {"t.conf:5:12: 'dev' needs a value"}},
     {"VipLabelNotOnDevice", "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1 label eth1:0\n }\n}\n",
      {"t.conf:5:3: label 'eth1:0' must start with the device name 'eth0' (the kernel refuses it otherwise)"}},
-    {"VipTwice", "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n  10.0.0.1/24\n }\n}\n",
-     {"t.conf:6:3: duplicate virtual address 10.0.0.1 (first at t.conf:5:3)"}},
     {"DuplicateVridOnOneInterface",
      "vrrp_instance A {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress { 10.0.0.1 }\n}\n"
      "vrrp_instance B {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress { 10.0.0.2 }\n}\n",
@@ -161,8 +165,8 @@ const Case kStructureCases[] = {
      {"t.conf:9:22: virtual address 10.0.0.1 is also in vrrp_instance 'A'"}},
     {"UnknownTopLevel", "vrrp_instanc VI_1 {\n    state MASTER\n}\n",
      {"t.conf:1:1: unknown keyword 'vrrp_instanc' in top level"}},
-    {"UnsupportedSyncGroupSkipsItsBlock", "vrrp_sync_group G {\n    group {\n        VI_1\n    }\n}\n",
-     {"t.conf:1:1: unsupported: vrrp_sync_group"}},
+    {"UnsupportedBlockIsSkipped", "garp_group {\n    interface eth0\n    garp_interval 1\n}\n",
+     {"t.conf:1:1: unsupported: garp_group"}},
     {"UnsupportedBlockWithBraceOnNextLine", "static_ipaddress\n{\n    10.0.0.1/24 dev eth0\n}\n",
      {"t.conf:1:1: unsupported: static_ipaddress"}},
     {"EmptyQuotedKeyword", "\"\" 1\n", {"t.conf:1:1: empty keyword (\"\")"}},
@@ -175,8 +179,24 @@ const Case kStructureCases[] = {
     {"UnterminatedQuote", "global_defs {\n    router_id \"abc\n}\n",
      {"t.conf:2:15: unterminated quoted string (a quote must close on its own line)"}},
     {"GlobalUnknown", "global_defs {\n    router_ip x\n}\n", {"t.conf:2:5: unknown keyword 'router_ip' in global_defs"}},
-    {"GlobalUnsupportedVrrpStrict", "global_defs {\n    vrrp_strict\n}\n", {"t.conf:2:5: unsupported: vrrp_strict"}},
-    {"GlobalUnsupportedLvsId", "global_defs {\n    lvs_id x\n}\n", {"t.conf:2:5: unsupported: lvs_id"}},
+    {"GlobalUnsupportedLvsSyncDaemon", "global_defs {\n    lvs_sync_daemon eth0 VI_1\n}\n",
+     {"t.conf:2:5: unsupported: lvs_sync_daemon (havip runs no IPVS connection sync daemon: connections would not "
+      "survive a failover)"}},
+    {"GlobalUnsupportedScriptSecurity", "global_defs {\n    enable_script_security\n}\n",
+     {"t.conf:2:5: unsupported: enable_script_security (havip does not check that scripts are writable by root only: "
+      "ignoring it would run scripts keepalived refuses)"}},
+    {"GlobalScriptUserNotRoot", "global_defs {\n    script_user nobody\n}\n",
+     {"t.conf:2:5: unsupported: script_user nobody (havip runs scripts as havipd's own user, root; only script_user "
+      "root is accepted)"}},
+    {"GlobalGarpIntervalNonZero", "global_defs {\n    vrrp_garp_interval 0.5\n}\n",
+     {"t.conf:2:5: unsupported: vrrp_garp_interval 0.5 (havip sends gratuitous ARPs back to back; only 0, "
+      "keepalived's default, is accepted)"}},
+    {"GlobalGnaIntervalNotANumber", "global_defs {\n    vrrp_gna_interval fast\n}\n",
+     {"t.conf:2:23: vrrp_gna_interval must be a number of seconds (up to 6 decimals), got 'fast'"}},
+    {"GlobalVrrpPriorityOutOfRange", "global_defs {\n    vrrp_priority -21\n}\n",
+     {"t.conf:2:19: vrrp_priority must be an integer -20..19, got '-21'"}},
+    {"GlobalSkipCheckTwice", "global_defs {\n    vrrp_skip_check_adv_addr\n    vrrp_skip_check_adv_addr\n}\n",
+     {"t.conf:3:5: duplicate 'vrrp_skip_check_adv_addr' (first given at t.conf:2:5)"}},
     {"GlobalRouterIdTwoWords", "global_defs {\n    router_id a b\n}\n", {"t.conf:2:17: 'router_id' takes 1 argument, got 2"}},
     {"GlobalSmtpServerBadIp", "global_defs {\n    smtp_server 10.0.0.300\n}\n",
      {"t.conf:2:17: smtp_server: bad IPv4 address '10.0.0.300'"}},
@@ -184,8 +204,16 @@ const Case kStructureCases[] = {
      {"t.conf:2:17: smtp_server: 'mail/test' is neither a host name nor an IPv4 address"}},
     {"GlobalSmtpTimeoutZero", "global_defs {\n    smtp_connect_timeout 0\n}\n",
      {"t.conf:2:26: smtp_connect_timeout must be an integer 1..3600, got '0'"}},
-    {"GlobalEmailFromNotAnAddress", "global_defs {\n    notification_email_from keepalived\n}\n",
-     {"t.conf:2:29: 'keepalived' is not an e-mail address"}},
+    {"GlobalEmailFromNotAnAddress", "global_defs {\n    notification_email_from <keepalived>\n}\n",
+     {"t.conf:2:29: '<keepalived>' is not an e-mail address"}},
+    {"RefusedRecipientIsOneError",
+     "global_defs {\n    notification_email {\n        @nowhere\n    }\n    smtp_server 10.0.0.1\n}\n" +
+         instanceWith("    smtp_alert"),
+     {"t.conf:3:9: '@nowhere' is not an e-mail address"}},
+    {"RefusedSmtpServerIsOneError",
+     "global_defs {\n    notification_email {\n        a@b\n    }\n    smtp_server mail/x\n}\n" +
+         instanceWith("    smtp_alert"),
+     {"t.conf:5:17: smtp_server: 'mail/x' is neither a host name nor an IPv4 address"}},
     {"GlobalTwoBlocksDuplicateKey", "global_defs {\n    router_id a\n}\nglobal_defs {\n    router_id b\n}\n",
      {"t.conf:5:5: duplicate 'router_id' (first given at t.conf:2:5)"}},
     {"ScriptWithoutScript", "vrrp_script s {\n    interval 2\n}\n", {"t.conf:1:1: vrrp_script 's' has no 'script'"}},
@@ -223,8 +251,6 @@ const Case kVirtualServerCases[] = {
     {"NoProtocol", "virtual_server 10.11.12.99 80 {\n    lb_algo rr\n}\n",
      {"t.conf:1:1: virtual_server 10.11.12.99:80 has no 'protocol' (keepalived would silently use UDP): add protocol "
       "TCP or protocol UDP"}},
-    {"ProtocolOnFwmark", vs("    protocol TCP", "virtual_server fwmark 3 {"),
-     {"t.conf:3:5: virtual_server fwmark 3: protocol means nothing for a fwmark service"}},
     {"ProtocolSctp", vs("    protocol SCTP"), {"t.conf:3:14: unsupported: protocol SCTP"}},
     {"BadScheduler", "virtual_server 10.11.12.99 80 {\n    lb_algo round_robin\n    protocol TCP\n}\n",
      {"t.conf:2:13: unknown scheduler 'round_robin' (rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq twos)"}},
@@ -238,10 +264,11 @@ const Case kVirtualServerCases[] = {
     {"PersistenceBeyondWhatIpvsKeeps", vs("    protocol TCP\n    persistence_timeout 2678401"),
      {"t.conf:4:25: persistence_timeout must be an integer 1..2678400, got '2678401'"}},
     {"VirtualServerGroup", "virtual_server group G {\n}\n", {"t.conf:1:16: unsupported: virtual_server group"}},
-    {"VirtualServerIpv6", "virtual_server 2001:db8::1 80 {\n}\n", {"t.conf:1:16: IPv6 is not supported: '2001:db8::1'"}},
+    {"VirtualServerIpv6", "virtual_server 2001:db8::1 80 {\n}\n", {"t.conf:1:16: unsupported: IPv6 address '2001:db8::1' (havip is IPv4 only)"}},
     {"VirtualServerBadPort", "virtual_server 10.0.0.1 65536 {\n}\n",
      {"t.conf:1:25: virtual_server port must be an integer 0..65535, got '65536'"}},
-    {"UnsupportedSorryServer", vs("    protocol TCP\n    sorry_server 10.0.0.9 80"), {"t.conf:4:5: unsupported: sorry_server"}},
+    {"UnsupportedSorryServer", vs("    protocol TCP\n    sorry_server 10.0.0.9 80"),
+     {"t.conf:4:5: unsupported: sorry_server (havip does not add a fallback server when every real server is down)"}},
     {"UnknownInVirtualServer", vs("    protocol TCP\n    lb_algorithm rr"),
      {"t.conf:4:5: unknown keyword 'lb_algorithm' in virtual_server"}},
     {"DelayLoopZero", vs("    protocol TCP\n    delay_loop 0"), {"t.conf:4:16: delay_loop must be 0.001s..86400s, got '0'"}},
@@ -346,6 +373,80 @@ TEST(Warnings, ComeWithErrorsToo) {
   EXPECT_EQ(r.error().warnings.size(), 1u);
 }
 
+// Where keepalived accepts and the meaning is clear: a warning, and the config loads.
+TEST(Warnings, LocalPartOnlyAddressIsSentAsWritten) {
+  auto r = parseString("global_defs {\n    notification_email {\n        acassen\n    }\n"
+                       "    notification_email_from root\n    smtp_server 10.0.0.1\n}\n" +
+                           instanceWith("    smtp_alert"),
+                       "t.conf");
+  ASSERT_TRUE(r) << test::render(r.error().errors).front();
+  EXPECT_THAT(test::render(r->warnings),
+              ElementsAre("t.conf:3:9: warning: 'acassen' has no @domain: sent as <acassen> as keepalived does; the "
+                          "mail server decides its domain",
+                          "t.conf:5:29: warning: 'root' has no @domain: sent as <root> as keepalived does; the mail "
+                          "server decides its domain"));
+  EXPECT_THAT(r->config->globalDefs.notificationEmail, ElementsAre("acassen"));
+  EXPECT_EQ(r->config->globalDefs.notificationEmailFrom, "root");
+}
+
+TEST(Warnings, DuplicateVipKeepsTheFirst) {
+  auto r = parseString(
+      "vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n"
+      "  10.0.0.1/24 label eth0:1\n  10.0.0.2\n }\n}\n",
+      "t.conf");
+  ASSERT_TRUE(r);
+  EXPECT_THAT(test::render(r->warnings),
+              ElementsAre("t.conf:6:3: warning: duplicate virtual address 10.0.0.1 ignored: the first (t.conf:5:3) "
+                          "is kept, as keepalived does"));
+  const auto& vips = r->config->vrrpInstances.at(0).virtualIps;
+  ASSERT_EQ(vips.size(), 2u);
+  EXPECT_EQ(vips[0].prefix.length, 32);
+  EXPECT_FALSE(vips[0].label);
+  EXPECT_EQ(vips[1].prefix.address.toString(), "10.0.0.2");
+}
+
+// keepalived accepts mail asked for without a server or a recipient and sends none.
+TEST(Warnings, MailWithoutServerOrRecipientSendsNone) {
+  auto noServer = parseString(instanceWith("    notify_email {\n        a@test.local\n    }"), "t.conf");
+  ASSERT_TRUE(noServer);
+  EXPECT_THAT(test::render(noServer->warnings),
+              ElementsAre("t.conf:1:1: warning: vrrp_instance 'VI_1' sends no mail: smtp_alert is on but no "
+                          "smtp_server is set (global_defs or instance)"));
+  EXPECT_FALSE(noServer->config->mailFor(noServer->config->vrrpInstances.at(0)).enabled);
+  auto noRecipient = parseString(instanceWith("    smtp_alert\n    smtp_server 10.0.0.1"), "t.conf");
+  ASSERT_TRUE(noRecipient);
+  EXPECT_THAT(test::render(noRecipient->warnings),
+              ElementsAre("t.conf:1:1: warning: vrrp_instance 'VI_1' sends no mail: smtp_alert is on but no "
+                          "notification_email lists a recipient"));
+  EXPECT_FALSE(noRecipient->config->mailFor(noRecipient->config->vrrpInstances.at(0)).enabled);
+}
+
+TEST(Warnings, ProtocolOnFwmarkIsIgnored) {
+  auto r = parseString("virtual_server fwmark 3 {\n    lb_algo rr\n    protocol UDP\n}\n", "t.conf");
+  ASSERT_TRUE(r);
+  EXPECT_THAT(test::render(r->warnings),
+              ElementsAre("t.conf:3:5: warning: virtual_server fwmark 3: protocol is ignored for a fwmark service "
+                          "(keepalived ignores it too)"));
+}
+
+// RHEL's default global_defs minus vrrp_strict, and tutorials' process tuning.
+TEST(Warnings, CommonGlobalDefsLoad) {
+  auto r = parseString("global_defs {\n    router_id LVS_DEVEL\n    vrrp_skip_check_adv_addr\n"
+                       "    vrrp_garp_interval 0\n    vrrp_gna_interval 0\n    script_user root\n"
+                       "    vrrp_no_swap\n    vrrp_priority -10\n    lvs_id LVS_1\n}\n" +
+                           instanceWith("    skip_check_adv_addr on"),
+                       "t.conf");
+  ASSERT_TRUE(r) << test::render(r.error().errors).front();
+  EXPECT_THAT(test::render(r->warnings),
+              ElementsAre("t.conf:7:5: warning: vrrp_no_swap is ignored: havipd does not lock its memory; "
+                          "MemorySwapMax=0 in havipd.service keeps it out of swap",
+                          "t.conf:8:5: warning: vrrp_priority is ignored: havipd runs as one process at the nice "
+                          "value it was started with; set Nice= in havipd.service instead",
+                          "t.conf:9:5: warning: lvs_id is ignored: it is keepalived 1.x's name for router_id, and "
+                          "keepalived 2.2.7 ignores it too; use router_id"));
+  EXPECT_EQ(r->config->globalDefs.routerId, "LVS_DEVEL");
+}
+
 TEST(Keywords, UnsupportedTablesNameKeepalivedKeywordsNotOurs) {
   for (auto block : {Block::Top, Block::GlobalDefs, Block::VrrpInstance, Block::VirtualServer, Block::RealServer,
                      Block::Checker, Block::Url})
@@ -355,10 +456,16 @@ TEST(Keywords, UnsupportedTablesNameKeepalivedKeywordsNotOurs) {
     EXPECT_FALSE(isUnsupported(Block::VrrpInstance, kw)) << kw;
   for (auto kw : {"router_id", "smtp_server", "notification_email", "smtp_alert"})
     EXPECT_FALSE(isUnsupported(Block::GlobalDefs, kw)) << kw;
+  // Accepted (docs/config.md, "keepalived keywords"), so not in the tables.
+  for (auto kw : {"vrrp_skip_check_adv_addr", "vrrp_garp_interval", "vrrp_gna_interval", "vrrp_no_swap",
+                  "vrrp_priority", "lvs_id", "script_user"})
+    EXPECT_FALSE(isUnsupported(Block::GlobalDefs, kw)) << kw;
+  EXPECT_FALSE(isUnsupported(Block::VrrpInstance, "skip_check_adv_addr"));
   EXPECT_TRUE(isUnsupported(Block::GlobalDefs, "vrrp_strict"));
   EXPECT_TRUE(isUnsupported(Block::VrrpInstance, "unicast_peer"));
   EXPECT_TRUE(isUnsupported(Block::VrrpInstance, "virtual_routes"));
-  EXPECT_TRUE(isUnsupported(Block::Top, "vrrp_sync_group"));
+  EXPECT_FALSE(isUnsupported(Block::Top, "vrrp_sync_group"));  // implemented
+  EXPECT_TRUE(isUnsupported(Block::SyncGroup, "notify_master"));
   EXPECT_TRUE(isUnsupported(Block::GlobalDefs, "lvs_sync_daemon"));
   EXPECT_TRUE(isUnsupported(Block::RealServer, "SSL_GET"));
 }

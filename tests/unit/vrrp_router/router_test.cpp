@@ -338,13 +338,38 @@ TEST_F(RouterMaster, EqualPriorityTieBreakComparesAddressesUnsigned) {
 
 TEST_F(RouterMaster, EqualPriorityFromLowerAddressIsAnsweredAndIgnored) {
   auto acts = r.onAdvert(advertFrom(cfg, 100), ip("10.11.12.1"), tm + 100ms);
-  EXPECT_THAT(describe(acts, tm), ElementsAre("Advert(100)", "Arm(+1100000us)"));
+  EXPECT_THAT(describe(acts, tm), ElementsAre("Advert(100)", "Garp(5)", "Arm(+1100000us)"));
   EXPECT_EQ(r.state(), State::Master);
 }
 
 TEST_F(RouterMaster, LowerPriorityAdvertIsAnsweredAtOnce) {
   auto acts = r.onAdvert(advertFrom(cfg, 90), ip("10.11.12.9"), tm + 400ms);
-  EXPECT_THAT(describe(acts, tm), ElementsAre("Advert(100)", "Arm(+1400000us)"));
+  EXPECT_THAT(describe(acts, tm), ElementsAre("Advert(100)", "Garp(5)", "Arm(+1400000us)"));
+  EXPECT_EQ(r.state(), State::Master);
+}
+
+// After a partition heals, the hosts' ARP caches may point at the other
+// router: the answer refreshes them now and once more garp_master_delay later.
+TEST_F(RouterMaster, LowerPriorityAdvertRefreshesArpCachesTwice) {
+  r.onAdvert(advertFrom(cfg, 90), ip("10.11.12.9"), tm + 400ms);
+  EXPECT_THAT(describe(r.onTimer(tm + 1400ms), tm), ElementsAre("Advert(100)", "Arm(+2400000us)"));
+  r.onTimer(tm + 2400ms);
+  r.onTimer(tm + 3400ms);
+  r.onTimer(tm + 4400ms);
+  EXPECT_THAT(describe(r.onTimer(tm + 5400ms), tm), ElementsAre("Advert(100)", "Garp(5)", "Arm(+6400000us)"));
+}
+
+// A stream of lower-priority adverts (a flood, or a peer stuck as Master) is
+// answered at most once per half advert interval: no advert or ARP storm.
+TEST_F(RouterMaster, LowerPriorityFloodIsAnsweredAtMostTwicePerInterval) {
+  std::size_t adverts = 0, garps = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto acts = r.onAdvert(advertFrom(cfg, 90), ip("10.11.12.9"), tm + 100ms + i * 1ms);
+    adverts += test::count<SendAdvert>(acts);
+    garps += test::count<SendGratuitousArp>(acts);
+  }
+  EXPECT_EQ(adverts, 2u);  // at +100 ms and +600 ms
+  EXPECT_EQ(garps, 2u);
   EXPECT_EQ(r.state(), State::Master);
 }
 
@@ -509,7 +534,7 @@ TEST(RouterAdmin, TakeOverFromBackupAdvertises254UntilCleared) {
   EXPECT_EQ(r.adminMode(), AdminMode::TakeOver);
   // The old master's 100 is now lower: we answer it instead of yielding.
   acts = r.onAdvert(advertFrom(c, 100), ip("10.11.12.1"), t0 + 1600ms);
-  EXPECT_THAT(describe(acts, t0), ElementsAre("Advert(254)", "Arm(+2600000us)"));
+  EXPECT_THAT(describe(acts, t0), ElementsAre("Advert(254)", "Garp(5)", "Arm(+2600000us)"));
   r.clearAdmin(t0 + 2s);
   EXPECT_EQ(r.effectivePriority(), 90);
   EXPECT_EQ(test::the<SendAdvert>(r.onTimer(t0 + 2600ms)).advert.priority, 90);
