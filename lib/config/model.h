@@ -34,6 +34,10 @@ struct GlobalDefs {
   Seconds smtpConnectTimeout{30};
   std::optional<std::string> smtpHeloName;           // unset: the host name
   std::optional<bool> smtpAlert;                     // default for every instance
+  // vrrp_garp_master_delay / _repeat: defaults for instances that set none
+  // (already applied to them by the parser).
+  std::optional<Seconds> garpMasterDelay;
+  std::optional<unsigned> garpMasterRepeat;
   SourceLocation where;                              // of the first global_defs block
 };
 

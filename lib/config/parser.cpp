@@ -522,11 +522,19 @@ class Parser {
     const std::string& kw = e.kw();
     if (kw != "vrrp_skip_check_adv_addr" && kw != "vrrp_garp_interval" && kw != "vrrp_gna_interval" &&
         kw != "vrrp_no_swap" && kw != "checker_no_swap" && kw != "vrrp_priority" && kw != "checker_priority" &&
-        kw != "lvs_id" && kw != "script_user")
+        kw != "lvs_id" && kw != "script_user" && kw != "vrrp_garp_master_delay" && kw != "vrrp_garp_master_repeat")
       return false;
     noBlock(e);
     if (!globalSeen_.first(e, diags_)) return true;
-    if (kw == "vrrp_skip_check_adv_addr") {
+    if (kw == "vrrp_garp_master_delay") {
+      // The defaults of every instance's garp_master_delay / _repeat (validate()
+      // applies them to the instances that set neither), same ranges.
+      if (argCount(e, 1, 1))
+        if (auto v = integer(*e.args[0], kw, 0, 1000)) config_.globalDefs.garpMasterDelay = Seconds(*v);
+    } else if (kw == "vrrp_garp_master_repeat") {
+      if (argCount(e, 1, 1))
+        if (auto v = integer(*e.args[0], kw, 1, 100)) config_.globalDefs.garpMasterRepeat = unsigned(*v);
+    } else if (kw == "vrrp_skip_check_adv_addr") {
       // keepalived's shortcut: not comparing the address list of an advert from
       // the master it heard last. havip compares every advert's list; with the
       // routers configured alike (the only working set-up) the outcome is the same.
@@ -966,10 +974,16 @@ class Parser {
         if (auto v = seconds(*e.args[0], "preempt_delay", Millis(0), Millis(1'000'000))) inst.preemptDelay = *v;
     } else if (kw == "garp_master_delay") {
       if (argCount(e, 1, 1))
-        if (auto v = integer(*e.args[0], "garp_master_delay", 0, 1000)) inst.garpMasterDelay = Seconds(*v);
+        if (auto v = integer(*e.args[0], "garp_master_delay", 0, 1000)) {
+          inst.garpMasterDelay = Seconds(*v);
+          ownGarpDelay_.insert(inst.name);
+        }
     } else if (kw == "garp_master_repeat") {
       if (argCount(e, 1, 1))
-        if (auto v = integer(*e.args[0], "garp_master_repeat", 1, 100)) inst.garpMasterRepeat = unsigned(*v);
+        if (auto v = integer(*e.args[0], "garp_master_repeat", 1, 100)) {
+          inst.garpMasterRepeat = unsigned(*v);
+          ownGarpRepeat_.insert(inst.name);
+        }
     } else if (kw == "smtp_alert") {
       if (auto v = optionalBool(e)) inst.smtpAlert = *v;
     } else if (kw == "smtp_server") {
@@ -1488,6 +1502,13 @@ class Parser {
 
   // ---- whole-configuration checks ----
   void validate() {
+    // global_defs may come after the instances, so its GARP defaults land here.
+    for (auto& inst : config_.vrrpInstances) {
+      if (config_.globalDefs.garpMasterDelay && !ownGarpDelay_.count(inst.name))
+        inst.garpMasterDelay = *config_.globalDefs.garpMasterDelay;
+      if (config_.globalDefs.garpMasterRepeat && !ownGarpRepeat_.count(inst.name))
+        inst.garpMasterRepeat = *config_.globalDefs.garpMasterRepeat;
+    }
     std::map<std::string, const VrrpScript*> scripts;
     for (const auto& s : config_.vrrpScripts) {
       auto [it, inserted] = scripts.emplace(s.name, &s);
@@ -1570,6 +1591,7 @@ class Parser {
   Diagnostics& diags_;
   Config config_;
   Seen globalSeen_;
+  std::set<std::string> ownGarpDelay_, ownGarpRepeat_;  // instances that set garp_master_*
   std::map<std::string, SourceLocation> vridLocation_;
   std::size_t vipEntries_ = 0;  // of the instance being parsed, valid or not
   // Per track_script entry: was reverse|noreverse written? For the instance

@@ -180,6 +180,39 @@ TEST(Parser, VrrpInstanceDefaults) {
   EXPECT_FALSE(c->mailFor(in).enabled);
 }
 
+// keepalived's global vrrp_garp_master_delay / _repeat are the defaults of
+// every instance that sets its own neither; global_defs may come last.
+TEST(Parser, GlobalGarpDefaultsApplyWhereAnInstanceSetsNone) {
+  auto c = parseOk(R"(
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 1
+    virtual_ipaddress { 10.0.0.1 }
+    garp_master_delay 2
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 2
+    virtual_ipaddress { 10.0.0.2 }
+    garp_master_repeat 3
+}
+global_defs {
+    vrrp_garp_master_delay 1
+    vrrp_garp_master_repeat 7
+}
+)");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->vrrpInstances[0].garpMasterDelay, 2s);  // its own
+  EXPECT_EQ(c->vrrpInstances[0].garpMasterRepeat, 7u);  // global
+  EXPECT_EQ(c->vrrpInstances[1].garpMasterDelay, 1s);  // global
+  EXPECT_EQ(c->vrrpInstances[1].garpMasterRepeat, 3u);  // its own
+}
+
+TEST(Parser, GlobalGarpDefaultsAreCheckedLikeTheInstanceKeywords) {
+  EXPECT_THAT(errorsOf("global_defs {\n    vrrp_garp_master_repeat 0\n}\n"),
+              ElementsAre("t.conf:2:29: vrrp_garp_master_repeat must be an integer 1..100, got '0'"));
+}
+
 TEST(Parser, AdvertIntWrittenWithAZeroFractionIsWholeSeconds) {
   auto c = parseOk(instanceWith("    advert_int 2.0"));
   ASSERT_TRUE(c);
