@@ -42,6 +42,9 @@ bool sameVips(const std::vector<node::VipBinding>& a, const std::vector<node::Vi
   return true;
 }
 
+// How long a stopping havipd waits for notify_stop scripts before it exits.
+constexpr std::chrono::seconds kStopGrace{5};
+
 }  // namespace
 
 Daemon::Daemon(Options options)
@@ -55,6 +58,7 @@ Daemon::Daemon(Options options)
       mail_(mailQueue_, notify::localIdentity(), [] { return std::chrono::system_clock::now(); },
             notify::localUtcOffset),
       scripts_(io_),
+      stopGrace_(io_),
       startedAt_(std::chrono::steady_clock::now()) {}
 
 Daemon::~Daemon() = default;
@@ -460,7 +464,24 @@ void Daemon::shutdown() {
   if (events_) events_->stop();
   signals_.cancel();
   watchdog_.cancel();
-  io_.stop();
+  // notify_stop (and any notify script still running) gets a few seconds.
+  if (notifyScripts_.running() == 0) {
+    io_.stop();
+    return;
+  }
+  log::daemon().info("waiting up to {} s for {} notify script(s) to finish", kStopGrace.count(),
+                     notifyScripts_.running());
+  stopGrace_.expires_after(kStopGrace);
+  stopGrace_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    log::daemon().warn("{} notify script(s) still running after {} s: killed", notifyScripts_.running(),
+                       kStopGrace.count());
+    io_.stop();
+  });
+  notifyScripts_.whenIdle([this] {
+    stopGrace_.cancel();
+    io_.stop();
+  });
 }
 
 void Daemon::reload(ReloadDone done) {
@@ -634,9 +655,12 @@ void Daemon::followRecreatedInterface(node::InterfaceHub& hub) {
 // (queued: delivery happens later on the loop and can never delay VRRP).
 void Daemon::onTransition(const std::string& instance, const node::Transition& t) {
   publishStatusLine();
+  auto it = instances_.find(instance);
+  if (it != instances_.end() && it->second.settings)
+    notifyScripts_.onTransition(*it->second.settings, t.to, it->second.runner->router().effectivePriority());
   if (t.to == vrrp::State::Init) return;  // stopping: the loop ends before a mail could leave
   syncInstance(instance);
-  auto it = instances_.find(instance);
+  it = instances_.find(instance);
   if (it == instances_.end() || !it->second.settings) return;
   const auto settings = config_->mailFor(*it->second.settings);
   if (!settings.enabled) return;

@@ -25,6 +25,7 @@
 #include "control/server.h"
 #include "netio/announcer.h"
 #include "netlink/kernel_netlink.h"
+#include "notify_scripts.h"
 #include "node/asio_clock.h"
 #include "node/instance_runner.h"
 #include "node/interface_hub.h"
@@ -118,6 +119,8 @@ class Daemon final : public control::Handler {
   notify::MailQueue mailQueue_;
   notify::Notifier mail_;
   track::SpawnRunner scripts_;
+  NotifyScripts notifyScripts_{scripts_};  // after scripts_: its runs end first
+  boost::asio::steady_timer stopGrace_;    // how long shutdown waits for notify scripts
   std::unique_ptr<lb::LoadBalancer> lb_;
   std::unique_ptr<control::Server> control_;
   std::optional<control::LastReload> lastReload_;

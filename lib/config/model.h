@@ -41,6 +41,21 @@ struct GlobalDefs {
   SourceLocation where;                              // of the first global_defs block
 };
 
+// A command as vrrp_script's `script` takes it: as written, and split as
+// keepalived splits it (argv[0] is the program; no shell).
+struct Command {
+  std::string text;
+  std::vector<std::string> argv;
+};
+
+// keepalived's notify scripts of a vrrp_instance: notify_master / _backup /
+// _fault run on entering that state, notify_stop when the instance stops, and
+// `notify` on each of them with "INSTANCE" NAME STATE PRIORITY appended
+// (STATE: MASTER, BACKUP, FAULT or STOP).
+struct NotifyScripts {
+  std::optional<Command> master, backup, fault, stop, any;
+};
+
 struct VrrpScript {
   std::string name;
   std::string command;            // the command as written (outer quotes removed)
@@ -141,6 +156,7 @@ struct VrrpInstance {
   std::vector<TrackInterface> trackInterfaces;
   std::optional<bool> smtpAlert;  // as written; see Config::mailFor for the effective value
   InstanceMailOverrides mail;
+  NotifyScripts notify;
   SourceLocation where;
 };
 

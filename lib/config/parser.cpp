@@ -842,29 +842,37 @@ class Parser {
   // keepalived re-splits the command with shell-like quoting; a lone argument
   // (the usual `script "cmd arg"`) is split once more so its spaces separate.
   bool scriptCommand(const Statement& e, VrrpScript& script) {
+    auto command = commandOf(e);
+    if (!command) return false;
+    script.command = std::move(command->text);
+    script.argv = std::move(command->argv);
+    return true;
+  }
+
+  // The command of `script` or a notify keyword (errors prefixed with it).
+  std::optional<Command> commandOf(const Statement& e) {
     std::string raw;
     for (const Token* t : e.args) raw += (raw.empty() ? "" : " ") + t->raw;
-    std::vector<std::string> argv;
+    Command out;
     std::string why;
-    if (!splitCommand(raw, argv, &why)) {
-      error(e.args[0]->where, "script: " + why);
-      return false;
+    if (!splitCommand(raw, out.argv, &why)) {
+      error(e.args[0]->where, e.kw() + ": " + why);
+      return std::nullopt;
     }
-    if (argv.size() == 1) {
-      script.command = std::move(argv[0]);
-      if (!splitCommand(script.command, argv, &why)) {
-        error(e.args[0]->where, "script: " + why);
-        return false;
+    if (out.argv.size() == 1) {
+      out.text = std::move(out.argv[0]);
+      if (!splitCommand(out.text, out.argv, &why)) {
+        error(e.args[0]->where, e.kw() + ": " + why);
+        return std::nullopt;
       }
     } else {
-      script.command = raw;
+      out.text = raw;
     }
-    if (argv.empty() || argv[0].empty()) {
-      error(e.args[0]->where, "script: empty command");
-      return false;
+    if (out.argv.empty() || out.argv[0].empty()) {
+      error(e.args[0]->where, e.kw() + ": empty command");
+      return std::nullopt;
     }
-    script.argv = std::move(argv);
-    return true;
+    return out;
   }
 
   // ---- vrrp_instance ----
@@ -930,14 +938,22 @@ class Parser {
         "advert_int",     "nopreempt",          "preempt",              "preempt_delay",
         "garp_master_delay", "garp_master_repeat", "smtp_alert",        "smtp_server",
         "smtp_connect_timeout", "router_id",    "notification_email_from", "smtp_helo_name",
-        "version"};
+        "version", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"};
     if (!kSimple.count(kw)) {
       if (!compatInstance(e, seen)) unknown(e, Block::VrrpInstance);
       return;
     }
     noBlock(e);
     if (!seen.first(e, diags_)) return;
-    if (kw == "state") {
+    if (kw.rfind("notify", 0) == 0) {
+      if (!argCount(e, 1, SIZE_MAX)) return;
+      auto& slot = kw == "notify_master"   ? inst.notify.master
+                   : kw == "notify_backup" ? inst.notify.backup
+                   : kw == "notify_fault"  ? inst.notify.fault
+                   : kw == "notify_stop"   ? inst.notify.stop
+                                           : inst.notify.any;
+      slot = commandOf(e);
+    } else if (kw == "state") {
       if (!argCount(e, 1, 1)) return;
       choice(*e.args[0], "state", {{"MASTER", InitialState::Master}, {"BACKUP", InitialState::Backup}},
              inst.initialState);

@@ -59,7 +59,8 @@ ANYWHERE = "Anywhere"  # keywords valid in every block (include)
 # If the probing itself broke (a changed error message, say), these would fail.
 SANITY = [
     ("vrrp_instance", "priority", "accepted"),
-    ("vrrp_instance", "notify_master", "unsupported"),
+    ("vrrp_instance", "notify_master", "accepted"),
+    ("vrrp_sync_group", "notify_master", "unsupported"),
     ("global_defs", "enable_snmp_vrrp", "unsupported"),
     ("global_defs", "priority", "unknown"),
     ("url", "status_code", "accepted"),

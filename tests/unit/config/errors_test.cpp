@@ -34,9 +34,10 @@ TEST_P(Errors, ReportedAtTheirLocation) {
 const Case kInstanceCases[] = {
     {"UnknownKeywordAt7_5", instanceWith("    advert_intervall 1"),
      {"t.conf:7:5: unknown keyword 'advert_intervall' in vrrp_instance"}},
-    {"UnsupportedNotifyMaster", instanceWith("    notify_master /bin/true"),
-     {"t.conf:7:5: unsupported: notify_master (havip runs no notify scripts; state changes are logged and mailed with "
-      "smtp_alert)"}},
+    {"UnsupportedNotifyDeleted", instanceWith("    notify_deleted /bin/true"),
+     {"t.conf:7:5: unsupported: notify_deleted"}},
+    {"NotifyMasterWithABadQuote", instanceWith("    notify_master \"/bin/true 'x\""),
+     {"t.conf:7:19: notify_master: missing closing '"}},
     {"UnsupportedBlockIsSkippedWhole", instanceWith("    unicast_peer {\n        10.0.0.2\n    }"),
      {"t.conf:7:5: unsupported: unicast_peer (havip sends adverts by multicast only; your peers would never hear this "
       "router)"}},

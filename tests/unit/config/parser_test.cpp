@@ -213,6 +213,23 @@ TEST(Parser, GlobalGarpDefaultsAreCheckedLikeTheInstanceKeywords) {
               ElementsAre("t.conf:2:29: vrrp_garp_master_repeat must be an integer 1..100, got '0'"));
 }
 
+// keepalived's notify scripts, split as vrrp_script's `script` is.
+TEST(Parser, NotifyScriptsOfAnInstance) {
+  auto c = parseOk(instanceWith("    notify_master \"/etc/ha/to-master.sh --now\"\n"
+                                "    notify_backup /etc/ha/to-backup.sh\n"
+                                "    notify /etc/ha/any.sh 'two words'\n"));
+  ASSERT_TRUE(c);
+  const auto& n = c->vrrpInstances[0].notify;
+  ASSERT_TRUE(n.master);
+  EXPECT_THAT(n.master->argv, ElementsAre("/etc/ha/to-master.sh", "--now"));
+  ASSERT_TRUE(n.backup);
+  EXPECT_THAT(n.backup->argv, ElementsAre("/etc/ha/to-backup.sh"));
+  EXPECT_FALSE(n.fault);
+  EXPECT_FALSE(n.stop);
+  ASSERT_TRUE(n.any);
+  EXPECT_THAT(n.any->argv, ElementsAre("/etc/ha/any.sh", "two words"));
+}
+
 TEST(Parser, AdvertIntWrittenWithAZeroFractionIsWholeSeconds) {
   auto c = parseOk(instanceWith("    advert_int 2.0"));
   ASSERT_TRUE(c);

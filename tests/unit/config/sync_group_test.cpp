@@ -173,8 +173,8 @@ const Case kCases[] = {
      {"t.conf:36:5: duplicate 'group' (first given at t.conf:33:5)"}},
     {"NotifyScriptsUnsupported",
      "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n    notify_master /bin/true\n}\n",
-     {"t.conf:37:5: unsupported: notify_master (havip runs no notify scripts; state changes are logged and mailed "
-      "with smtp_alert)"}},
+     {"t.conf:37:5: unsupported: notify_master (havip runs notify scripts per vrrp_instance: write them in the "
+      "member instances)"}},
     {"SmtpAlertUnsupported", "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n    smtp_alert\n}\n",
      {"t.conf:37:5: unsupported: smtp_alert"}},
     {"TrackFileUnsupported",
