@@ -569,10 +569,12 @@ void Daemon::onNetlinkEvent(const netlink::Event& event) {
     }
     for (auto& [name, hub] : hubs_) {
       if (name == link->link.name && hub->identity().ifindex != link->link.ifindex) {
+        awaited_.insert(name);
         followRecreatedInterface(*hub);
         continue;
       }
       if (hub->identity().ifindex != link->link.ifindex) continue;
+      if (link->change == netlink::LinkChange::Deleted) awaited_.insert(name);
       const bool down = link->change == netlink::LinkChange::Down ||
                         link->change == netlink::LinkChange::Deleted;
       const bool up = link->change == netlink::LinkChange::Up;
@@ -594,8 +596,11 @@ void Daemon::onNetlinkEvent(const netlink::Event& event) {
   if (const auto* address = std::get_if<netlink::AddressEvent>(&event)) {
     if (address->added) {
       // A re-created interface may get its address only after it came up.
-      for (auto& [name, hub] : hubs_) {
-        if (hub->identity().ifindex != address->address.ifindex) followRecreatedInterface(*hub);
+      // Only interfaces known to be gone are looked up: every VIP we add
+      // comes back here too.
+      const std::set<std::string> awaited = awaited_;  // followRecreatedInterface erases
+      for (const auto& name : awaited) {
+        if (auto hub = hubs_.find(name); hub != hubs_.end()) followRecreatedInterface(*hub->second);
       }
       return;
     }
@@ -629,6 +634,7 @@ void Daemon::followRecreatedInterface(node::InterfaceHub& hub) {
               transport.error().message());
     return;
   }
+  awaited_.erase(name);
   log.info("{} re-created: ifindex {} -> {}, VRRP socket reopened, sending from {}", name,
            hub.identity().ifindex, link->ifindex, primary->toString());
   hub.rebind({name, link->ifindex, link->mac.value_or(net::MacAddress{}), *primary},

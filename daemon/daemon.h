@@ -109,6 +109,7 @@ class Daemon final : public control::Handler {
   std::unique_ptr<netlink::KernelEventStream> events_;
   std::unique_ptr<netio::Announcer> announcer_;
   std::map<std::string, std::unique_ptr<node::InterfaceHub>> hubs_;
+  std::set<std::string> awaited_;  // hubs' interfaces deleted or replaced: waiting for them to come back
   std::map<std::string, Instance> instances_;
   std::map<std::string, vrrp::SyncGroup> syncGroups_;
   std::map<std::string, std::string> groupOf_;  // instance -> its sync group
