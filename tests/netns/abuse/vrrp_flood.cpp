@@ -10,7 +10,6 @@
 // Sends with sendmmsg(2) in batches, paced to RATE packets/s. Prints one line
 // per variant, "sent VARIANT N", then "sent total N in S s (R/s)".
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -29,6 +28,7 @@
 
 #include "net/ipv4.h"
 #include "vrrp/advert.h"
+#include "raw_packet.h"
 
 namespace {
 
@@ -44,33 +44,9 @@ constexpr unsigned kBatch = 64;
   std::exit(1);
 }
 
-std::optional<Ipv4Address> primaryAddress(const std::string& interface) {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return std::nullopt;
-  std::optional<Ipv4Address> found;
-  for (const ifaddrs* it = list; it != nullptr && !found; it = it->ifa_next) {
-    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) continue;
-    if (interface != it->ifa_name) continue;
-    sockaddr_in in{};
-    std::memcpy(&in, it->ifa_addr, sizeof in);
-    found = Ipv4Address::fromHostOrder(ntohl(in.sin_addr.s_addr));
-  }
-  freeifaddrs(list);
-  return found;
-}
-
-std::uint16_t checksum(const std::uint8_t* data, std::size_t size) {
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i + 1 < size; i += 2) sum += std::uint32_t{data[i]} << 8 | data[i + 1];
-  if (size % 2) sum += std::uint32_t{data[size - 1]} << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-
-void store16(std::vector<std::uint8_t>& p, std::size_t at, std::uint16_t v) {
-  p[at] = static_cast<std::uint8_t>(v >> 8);
-  p[at + 1] = static_cast<std::uint8_t>(v);
-}
+using havip::testing::checksum;
+using havip::testing::primaryAddress;
+using havip::testing::store16;
 
 void fixVrrpChecksum(std::vector<std::uint8_t>& p) {
   store16(p, kIpHeader + 6, 0);
