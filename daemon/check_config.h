@@ -2,11 +2,14 @@
 // per instance and virtual server (exit 0) or every error (exit 1).
 #pragma once
 
-#include <iosfwd>
+#include <cstdio>
 #include <string>
 
 namespace havip::daemon {
 
-int checkConfig(const std::string& path, std::ostream& out, std::ostream& err);
+// Summary lines go to `out`, warnings and errors to `err` (stdio streams, not
+// iostreams: havipd links no iostream, whose static initialisation alone kept
+// a few hundred kB of the statically linked C++ runtime resident).
+int checkConfig(const std::string& path, std::FILE* out, std::FILE* err);
 
 }  // namespace havip::daemon

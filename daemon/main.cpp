@@ -1,9 +1,11 @@
 // havipd: VRRPv2 + IPVS high-availability daemon. Runs in the foreground (the
 // service manager supervises it: systemd/havipd.service, Type=notify).
+#include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <string>
 #include <string_view>
+
+#include <fmt/core.h>
 
 #include "check_config.h"
 #include "daemon.h"
@@ -35,13 +37,13 @@ int main(int argc, char** argv) {
     std::string_view arg = argv[i];
     auto value = [&]() -> const char* {
       if (i + 1 >= argc) {
-        std::cerr << "havipd: " << arg << " needs a value\n" << kUsage;
+        fmt::print(stderr, "havipd: {} needs a value\n{}", arg, kUsage);
         std::exit(kExitUsage);
       }
       return argv[++i];
     };
     if (arg == "-t" || arg == "--check-config") {
-      return havip::daemon::checkConfig(value(), std::cout, std::cerr);
+      return havip::daemon::checkConfig(value(), stdout, stderr);
     } else if (arg == "-f" || arg == "--use-file") {
       options.configPath = value();
     } else if (arg == "-s" || arg == "--control-socket") {
@@ -51,18 +53,18 @@ int main(int argc, char** argv) {
     } else if (arg == "-l" || arg == "--log-level") {
       auto parsed = havip::log::parseLevel(value());
       if (!parsed) {
-        std::cerr << "havipd: log level must be one of " << havip::log::levelNames() << "\n";
+        fmt::print(stderr, "havipd: log level must be one of {}\n", havip::log::levelNames());
         return kExitUsage;
       }
       level = *parsed;
     } else if (arg == "-v" || arg == "--version") {
-      std::cout << "havipd " HAVIP_VERSION "\n";
+      std::fputs("havipd " HAVIP_VERSION "\n", stdout);
       return 0;
     } else if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
+      fmt::print(stdout, "{}", kUsage);
       return 0;
     } else {
-      std::cerr << "havipd: unknown option " << arg << "\n" << kUsage;
+      fmt::print(stderr, "havipd: unknown option {}\n{}", arg, kUsage);
       return kExitUsage;
     }
   }

@@ -1,6 +1,7 @@
 #include "ipvs/genl_ipvs.h"
 
 #include <cerrno>
+#include <memory>
 #include <unordered_map>
 #include <utility>
 
@@ -41,7 +42,9 @@ std::error_code fromLibnl(int nlError) {
 
 class LibnlTransport final : public Transport {
  public:
-  explicit LibnlTransport(nl_sock* sock) : sock_(sock), buffer_(kReceiveSize) {}
+  // The buffer is not zeroed: only what recv() wrote is read, and untouched
+  // pages of it stay out of the daemon's resident memory.
+  explicit LibnlTransport(nl_sock* sock) : sock_(sock), buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kReceiveSize)) {}
   ~LibnlTransport() override { nl_socket_free(sock_); }
   LibnlTransport(const LibnlTransport&) = delete;
   LibnlTransport& operator=(const LibnlTransport&) = delete;
@@ -59,20 +62,20 @@ class LibnlTransport final : public Transport {
 
   tl::expected<Bytes, std::error_code> receive() override {
     for (;;) {
-      const ssize_t n = ::recv(nl_socket_get_fd(sock_), buffer_.data(), buffer_.size(), MSG_TRUNC);
+      const ssize_t n = ::recv(nl_socket_get_fd(sock_), buffer_.get(), kReceiveSize, MSG_TRUNC);
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return tl::make_unexpected(errnoCode(ETIMEDOUT));
         return tl::make_unexpected(errnoCode(errno));
       }
-      if (static_cast<std::size_t>(n) > buffer_.size()) return tl::make_unexpected(make_error_code(IpvsError::Truncated));
-      return Bytes(buffer_.begin(), buffer_.begin() + n);
+      if (static_cast<std::size_t>(n) > kReceiveSize) return tl::make_unexpected(make_error_code(IpvsError::Truncated));
+      return Bytes(buffer_.get(), buffer_.get() + n);
     }
   }
 
  private:
   nl_sock* sock_;
-  Bytes buffer_;
+  std::unique_ptr<std::uint8_t[]> buffer_;
 };
 
 }  // namespace

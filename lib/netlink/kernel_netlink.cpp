@@ -37,6 +37,9 @@ struct MnlSocketCloser {
 };
 using MnlSocket = std::unique_ptr<mnl_socket, MnlSocketCloser>;
 
+// Default-initialised (not zeroed) wherever it is a member: the kernel writes
+// what recv() returns and only that is read, so the 64 kB stay untouched, and
+// not resident, until a reply that large arrives.
 using ReceiveBuffer = std::array<char, kReceiveBufferSize>;
 
 std::span<const std::uint8_t> bytesOf(const nlmsghdr* nlh) {
@@ -155,7 +158,7 @@ class RequestChannel {
   std::uint32_t portId_;
   std::chrono::milliseconds timeout_;
   std::uint32_t seq_ = 0;
-  alignas(nlmsghdr) ReceiveBuffer buffer_{};
+  alignas(nlmsghdr) ReceiveBuffer buffer_;
 };
 
 // --- KernelNetlink -------------------------------------------------------------
@@ -277,7 +280,7 @@ struct KernelEventStream::Impl : std::enable_shared_from_this<Impl> {
   StateMirror mirror;
   Handler handler;
   std::uint64_t resyncs = 0;
-  alignas(nlmsghdr) ReceiveBuffer buffer{};
+  alignas(nlmsghdr) ReceiveBuffer buffer;
 
   Status open() {
     MnlSocket s(mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC));
