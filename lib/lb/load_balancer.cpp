@@ -1,6 +1,7 @@
 #include "lb/load_balancer.h"
 
 #include "log/log.h"
+#include "net/errors.h"
 
 namespace havip::lb {
 
@@ -33,7 +34,7 @@ bool LoadBalancer::ensureIpvs() {
   if (ipvs_) return true;
   auto opened = openIpvs_();
   if (!opened) {
-    auto message = opened.error().message();
+    auto message = net::describe(opened.error(), net::kNetAdmin);
     if (ipvsError_ != message) log::ipvs().error("{}; VRRP keeps running, retrying every {} ms",
                                                  message, options_.reconcilePeriod.count());
     ipvsError_ = std::move(message);
@@ -99,7 +100,7 @@ void LoadBalancer::reconcile(const std::string& why) {
   keys.insert(owned_.begin(), owned_.end());
   auto actual = ipvs::readTable(*ipvs_, [&](const ipvs::ServiceKey& k) { return keys.count(k) > 0; });
   if (!actual) {
-    loseIpvs("reading the IPVS table: " + actual.error().message());
+    loseIpvs("reading the IPVS table: " + net::describe(actual.error(), net::kNetAdmin));
     return;
   }
   ++counters_.reconciles;
@@ -111,7 +112,8 @@ void LoadBalancer::reconcile(const std::string& why) {
   }
   auto results = ipvs_->apply(ops);
   if (!results) {
-    loseIpvs("applying " + std::to_string(ops.size()) + " IPVS change(s): " + results.error().message());
+    loseIpvs("applying " + std::to_string(ops.size()) + " IPVS change(s): " +
+             net::describe(results.error(), net::kNetAdmin));
     return;
   }
   counters_.lastChanges.clear();
@@ -121,8 +123,9 @@ void LoadBalancer::reconcile(const std::string& why) {
     if (ec) {
       allOk = false;
       ++counters_.operationsFailed;
-      log::ipvs().error("{} ({}): {}", ops[i].toString(), why, ec.message());
-      counters_.lastChanges.push_back(ops[i].toString() + ": " + ec.message());
+      const auto text = net::describe(ec, net::kNetAdmin);
+      log::ipvs().error("{} ({}): {}", ops[i].toString(), why, text);
+      counters_.lastChanges.push_back(ops[i].toString() + ": " + text);
     } else {
       ++counters_.operationsApplied;
       log::ipvs().info("{} ({})", ops[i].toString(), why);
@@ -145,7 +148,7 @@ Status LoadBalancer::status() {
     if (now) {
       lastActual_ = std::move(*now);
     } else {
-      loseIpvs("reading the IPVS table: " + now.error().message());
+      loseIpvs("reading the IPVS table: " + net::describe(now.error(), net::kNetAdmin));
     }
   }
   Status s = counters_;

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "log/log.h"
+#include "net/errors.h"
 
 namespace havip::node {
 
@@ -45,7 +46,7 @@ void InstanceRunner::removeStaleVips() {
                        a.prefix.toString(), vip.device);
       if (auto r = services_.addresses.remove(vip.ifindex, a.prefix); !r) {
         log::netlink().error("{}: removing stale VIP {}: {}", name(), a.prefix.toString(),
-                             r.error().message());
+                             net::describe(r.error(), net::kNetAdmin));
       }
     }
   }
@@ -109,7 +110,7 @@ void InstanceRunner::reconfigure(vrrp::RouterConfig config, std::vector<VipBindi
     if (!wanted && installed_[i]) {
       if (auto r = services_.addresses.remove(vips_[i].ifindex, vips_[i].prefix); !r) {
         log::netlink().error("{}: removing {} from {}: {}", name(), vips_[i].prefix.toString(),
-                             vips_[i].device, r.error().message());
+                             vips_[i].device, net::describe(r.error(), net::kNetAdmin));
       }
     }
   }
@@ -169,7 +170,7 @@ void InstanceRunner::installVip(std::size_t i) {
   const auto& vip = vips_[i];
   if (auto r = services_.addresses.add(vip.ifindex, vip.prefix, vip.label); !r) {
     log::netlink().error("{}: adding VIP {} on {}: {}", name(), vip.prefix.toString(), vip.device,
-                         r.error().message());
+                         net::describe(r.error(), net::kNetAdmin));
     return;
   }
   installed_[i] = true;
@@ -185,7 +186,7 @@ void InstanceRunner::removeVips() {
     if (auto r = services_.addresses.remove(vip.ifindex, vip.prefix); !r) {
       // Left marked as installed: it is still there as far as we know.
       log::netlink().error("{}: removing VIP {} from {}: {}", name(), vip.prefix.toString(),
-                           vip.device, r.error().message());
+                           vip.device, net::describe(r.error(), net::kNetAdmin));
       continue;
     }
     installed_[i] = false;

@@ -401,7 +401,7 @@ TEST(KernelErrors, AFailedVipInstallIsLoggedNotInstalledAndTheRunnerCarriesOn) {
   EXPECT_FALSE(lab.a.runner->installed(0));
   EXPECT_FALSE(lab.a.hasVip());
   EXPECT_THAT(logs.text(),
-              HasSubstr("VI_1: adding VIP 10.11.12.99/32 on eth0: Operation not permitted"));
+              HasSubstr("VI_1: adding VIP 10.11.12.99/32 on eth0: Operation not permitted (havipd needs CAP_NET_ADMIN)"));
   // No ARP for an address we do not hold, and no claim that the VIP is in.
   EXPECT_TRUE(lab.a.announcer.sent().empty());
   EXPECT_THAT(logs.text(), HasSubstr("VI_1: 0 of 1 VIPs installed"));
@@ -423,7 +423,7 @@ TEST(KernelErrors, AFailedRemovalIsLoggedAndTheVipStaysMarkedInstalled) {
   EXPECT_TRUE(lab.a.hasVip());
   EXPECT_TRUE(lab.a.runner->installed(0));
   EXPECT_THAT(logs.text(),
-              HasSubstr("VI_1: removing VIP 10.11.12.99/32 from eth0: Operation not permitted"));
+              HasSubstr("VI_1: removing VIP 10.11.12.99/32 from eth0: Operation not permitted (havipd needs CAP_NET_ADMIN)"));
 }
 
 TEST(KernelErrors, FailedArpsAreLoggedAndDoNotStopTheTakeover) {
