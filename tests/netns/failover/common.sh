@@ -12,6 +12,8 @@ export TOPO_PREFIX=${TOPO_PREFIX:-e2e-}
 source "$HERE/../lib/topology.sh"
 # shellcheck source=../lib/daemons.sh
 source "$HERE/../lib/daemons.sh"
+# shellcheck source=../lib/checks.sh
+source "$HERE/../lib/checks.sh"
 
 HAVIP_SRC=${HAVIP_SRC:-$(cd "$HERE/../../.." && pwd)}
 HAVIP_BIN=${HAVIP_BIN:-$HAVIP_SRC/build/bin}
@@ -25,27 +27,7 @@ SKEW_90=0.648       # the backup's (priority 90) Skew_Time, 166/256 s
 MDI_90=3.648        # the backup's Master_Down_Interval
 SLACK=0.300         # scheduling slack allowed on top of the RFC's timers
 
-failures=0
 BG_PIDS=()
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-# check DESCRIPTION COMMAND...: the command's success is the check.
-check() {
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-check_not() {
-  local what=$1
-  shift
-  if "$@"; then fail "$what"; else ok "$what"; fi
-}
-# A harness problem, not a verdict on the daemon: stop here (the trap prints logs).
-topo_fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-  exit 1
-}
 
 e2e_cleanup() {
   local rc=$?
@@ -131,14 +113,6 @@ vip_installed_is() { [[ $(status_of "$1" '.vips[0].installed' 2>/dev/null) == "$
 
 # settled MASTER_NS BACKUP_NS: the VIP on exactly one side.
 vip_only_on() { has_vip "$1" "$VIP" && ! has_vip "$2" "$VIP"; }
-
-# now_s: wall clock in seconds with nanoseconds (same clock as pcap and ip -ts).
-now_s() { date +%s.%N; }
-# elapsed FROM TO: TO - FROM in seconds, 3 decimals.
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-# le A B / ge A B: numeric comparisons of decimals.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 # monitor_start NS FILE: "ip -ts monitor address" in NS, timestamps per line.
 # Returns once the monitor is listening (it prints nothing until an event,

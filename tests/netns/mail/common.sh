@@ -22,6 +22,8 @@ export TOPO_PREFIX=${TOPO_PREFIX:-ml-}
 source "$HERE/../lib/topology.sh"
 # shellcheck source=../lib/daemons.sh
 source "$HERE/../lib/daemons.sh"
+# shellcheck source=../lib/checks.sh
+source "$HERE/../lib/checks.sh"
 # shellcheck source=../lib/postfix.sh
 source "$HERE/../lib/postfix.sh"
 
@@ -37,21 +39,7 @@ VIP=10.11.12.99
 RCPT=user1
 SUBJECT_PREFIX="[LVS_MASTER] VRRP Instance VI_1 - Entering"
 
-failures=0
 BG_PIDS=()
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-check() {
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-# A harness problem, not a verdict on the daemon: stop here (the trap prints logs).
-topo_fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-  exit 1
-}
 
 mail_cleanup() {
   local rc=$? pid
@@ -184,9 +172,6 @@ wait_slowly() {
     sleep 0.5
   done
 }
-
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 # Transitions and mails -------------------------------------------------------
 

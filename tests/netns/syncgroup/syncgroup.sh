@@ -14,14 +14,11 @@ PEER=${1:-havipd}
 export TOPO_PREFIX=sg-
 source "$HERE/../lib/topology.sh"
 source "$HERE/../lib/daemons.sh"
+source "$HERE/../lib/checks.sh"
 HAVIP_SRC=${HAVIP_SRC:-$(cd "$HERE/../../.." && pwd)}
 HAVIP_BIN=${HAVIP_BIN:-$HAVIP_SRC/build/bin}
 A=sg-a B=sg-b HUB0=sg-hub0 HUB1=sg-hub1
 VIP1=10.11.12.99 VIP2=192.168.100.254
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
 
 remove_namespaces() {
   local ns

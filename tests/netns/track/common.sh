@@ -15,6 +15,8 @@ export TOPO_PREFIX=${TOPO_PREFIX:-trk-}
 source "$TRACK_HERE/../lib/topology.sh"
 # shellcheck source=../lib/daemons.sh
 source "$TRACK_HERE/../lib/daemons.sh"
+# shellcheck source=../lib/checks.sh
+source "$TRACK_HERE/../lib/checks.sh"
 
 HAVIP_SRC=${HAVIP_SRC:-$(cd "$TRACK_HERE/../../.." && pwd)}
 HAVIP_BIN=${HAVIP_BIN:-$HAVIP_SRC/build/bin}
@@ -25,22 +27,6 @@ VIP=10.11.12.99
 # its Master_Down_Interval (3 s + skew) runs out; a preempting master waits
 # the same. 8 s leaves room for a loaded machine.
 MOVE_TIMEOUT=8
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-# check DESCRIPTION COMMAND...: the command's success is the check.
-check() {
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-# A harness problem, not a verdict on the daemon: stop here (the trap prints logs).
-topo_fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-  exit 1
-}
 
 track_remove_namespaces() {
   local ns
@@ -126,11 +112,6 @@ write_conf() {
 }
 
 # The judges -------------------------------------------------------------------
-
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 vip_only_on() { has_vip "$1" "$VIP" && ! has_vip "$2" "$VIP"; }
 vip_nowhere() { ! has_vip "$MASTER" "$VIP" && ! has_vip "$BACKUP" "$VIP"; }

@@ -16,6 +16,8 @@ export TOPO_PREFIX=${TOPO_PREFIX:-lab-}
 source "$HAVIP_SRC/tests/netns/lib/topology.sh"
 # shellcheck source=../../netns/lib/daemons.sh
 source "$HAVIP_SRC/tests/netns/lib/daemons.sh"
+# shellcheck source=../../netns/lib/checks.sh
+source "$HAVIP_SRC/tests/netns/lib/checks.sh"
 # shellcheck source=../../netns/lib/lab.sh
 source "$HAVIP_SRC/tests/netns/lib/lab.sh"
 
@@ -38,28 +40,7 @@ MDI_90=3.648
 # TCG emulation, a shell polling with execs that cost 50-150 ms each.
 SLACK=${SLACK:-1.0}
 
-failures=0
 BG_PIDS=()
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-check() {
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
-# A broken harness or a broken precondition: stop here (the trap prints logs).
-topo_fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-  exit 1
-}
-measured() { echo "measured: $*"; }
-
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-since() { elapsed "$1" "$(now_s)"; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-plus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 
 lab_cleanup() {
   local rc=$? pid
