@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/local/stream_protocol.hpp>
@@ -23,6 +24,7 @@ namespace {
 
 namespace asio = boost::asio;
 using Stream = asio::local::stream_protocol;
+using Clock = std::chrono::steady_clock;
 
 std::error_code toStd(const boost::system::error_code& ec) {
   if (ec.category() == boost::system::system_category() ||
@@ -115,6 +117,21 @@ class Session : public std::enable_shared_from_this<Session> {
     respond(Response::failure(code, std::move(message)), true);
   }
 
+  // Since when this client holds a slot waiting for a complete request; none
+  // while a request of it is being handled or answered, or once closed.
+  std::optional<Clock::time_point> idleSince() const {
+    if (closed_ || !counted_) return std::nullopt;
+    return idleSince_;
+  }
+
+  // Gives the slot to a newcomer (Core::accept): closes at once, no answer.
+  void evict(Clock::time_point now) {
+    log::control().warn("control client {} evicted: every slot taken and it sent no request for {}",
+                        peer_, formatSeconds(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   now - idleSince_.value_or(now))));
+    close();
+  }
+
   void close() {
     if (closed_) return;
     closed_ = true;
@@ -127,6 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void awaitRequest() {
+    idleSince_ = Clock::now();
     armDeadline(core_->options.requestTimeout, [this] {
       respond(Response::failure(ErrorCode::Timeout,
                                 "no complete request within " +
@@ -172,6 +190,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void takeFrame() {
     std::string frame = std::move(frames_.front());
     frames_.pop_front();
+    idleSince_.reset();
     cancelDeadline();
     dispatch(frame);
   }
@@ -303,9 +322,28 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t lastTicket_ = 0;
   std::uint64_t awaiting_ = 0;  // ticket of the handler call in flight, 0 = none
   std::string peer_ = "(unidentified)";
+  std::optional<Clock::time_point> idleSince_;
   bool counted_;
   bool closed_ = false;
 };
+
+// The counted session idle longest, if idle for at least the eviction age.
+std::shared_ptr<Session> longestIdle(const std::vector<std::weak_ptr<Session>>& sessions,
+                                     Clock::time_point now, std::chrono::milliseconds minimum) {
+  std::shared_ptr<Session> oldest;
+  std::optional<Clock::time_point> oldestSince;
+  for (const auto& weak : sessions) {
+    auto session = weak.lock();
+    if (!session) continue;
+    const auto since = session->idleSince();
+    if (!since || now - *since < minimum) continue;
+    if (!oldestSince || *since < *oldestSince) {
+      oldest = std::move(session);
+      oldestSince = since;
+    }
+  }
+  return oldest;
+}
 
 }  // namespace
 
@@ -326,6 +364,10 @@ void Server::Core::accept() {
     }
     setCloseOnExec(socket.native_handle());
     std::erase_if(self->sessions, [](const auto& w) { return w.expired(); });
+    if (self->active >= self->options.maxClients) {
+      const auto now = Clock::now();
+      if (auto idle = longestIdle(self->sessions, now, self->options.idleEviction)) idle->evict(now);
+    }
     const bool room = self->active < self->options.maxClients;
     auto session = std::make_shared<Session>(self, std::move(socket), room);
     self->sessions.push_back(session);

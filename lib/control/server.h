@@ -68,8 +68,14 @@ struct ServerOptions {
   std::chrono::milliseconds writeTimeout{5000};
   // For the Handler to complete; then the client gets a Timeout error.
   std::chrono::milliseconds handlerTimeout{30000};
-  // Clients being served at once; one more is answered Busy and closed.
+  // Clients being served at once. When all are taken, a newcomer takes the
+  // slot of the client that has waited longest without sending a complete
+  // request, provided that wait is at least idleEviction (a real client sends
+  // its request within milliseconds of connecting), as sshd's MaxStartups drops
+  // unauthenticated connections; otherwise it is answered Busy and closed.
+  // So slow or silent clients cannot keep root's `havipctl status` out.
   std::size_t maxClients = 8;
+  std::chrono::milliseconds idleEviction{1000};
   std::size_t maxFrame = kMaxFrameSize;
 };
 

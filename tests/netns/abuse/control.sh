@@ -120,12 +120,23 @@ open=$(awk '$4 == "open"' <<<"$out" | grep -c .)
 echo "measured: slow clients' answers: $summary; longest held $held_max s; still open $open"
 check "no slow client kept its connection past the 5 s request deadline (+1 s): longest $held_max s, $open open" \
   bash -c "[ $open -eq 0 ] && awk 'BEGIN { exit !($held_max <= 6.0) }'"
-check "every slow client got busy or timeout ($summary)" \
-  bash -c "! awk '{ print \$2 }' <<<'$out' | grep -qvE '^(busy|timeout)$'"
-# A known limit, not a stall: 8 slots (maxClients), each held by a trickling
-# root client until its 5 s request deadline; root's own request meanwhile is
-# answered "busy" at once. The socket is root's, so only root can do this.
+# Each gets busy (no slot), timeout (its 5 s request deadline), or is evicted
+# (closed without an answer, result "none") when every slot is taken and a
+# newcomer arrives after it has been idle for 1 s (idleEviction).
+check "every slow client got busy, timeout or was evicted ($summary)" \
+  bash -c "! awk '{ print \$2 }' <<<'$out' | grep -qvE '^(busy|timeout|none)$'"
+n_none=$(awk '$2 == "none"' <<<"$out" | grep -c .)
+n_evicted=$(grep -c 'evicted: every slot taken' "$DAEMON_DIR/master.log")
+check "every slow client closed without an answer was evicted by havipd ($n_none closed, $n_evicted evictions logged)" \
+  [ "$n_none" -eq "$n_evicted" ]
+# Root's probes: "busy" only while the 8 slow clients holding the slots have
+# been idle for less than 1 s (the first probe after they connect); from
+# 1.5 s on each probe evicts one and is served.
 judge_probes "(d)" "$td" "ok|busy"
+t_evict=$(plus "$td" 1.5)
+late_busy=$(probes_since "$t_evict" | awk '$3 != "ok"' | grep -c .)
+check "(d): root's probes from 1.5 s after the slow clients connected were all served ($late_busy not ok)" \
+  [ "$late_busy" -eq 0 ]
 check "root's status is served again once the slow clients are gone" ctl master status
 
 # (e) a client that never reads ---------------------------------------------------------

@@ -250,6 +250,7 @@ TEST_F(ControlServer, NobodyIsStoppedBySocketModeAndByPeerCredentials) {
 
 TEST_F(ControlServer, ConcurrentClientLimit) {
   options_.maxClients = 2;
+  options_.idleEviction = 60s;  // no eviction here: the limit alone
   startServer();
   RawClient a(options_.socketPath);
   RawClient b(options_.socketPath);
@@ -267,6 +268,59 @@ TEST_F(ControlServer, ConcurrentClientLimit) {
   const auto fourth = callStatus();
   ASSERT_TRUE(fourth) << fourth.error().message();
   EXPECT_TRUE(fourth->ok) << fourth->error;
+}
+
+TEST_F(ControlServer, WhenFullANewcomerTakesTheSlotOfTheClientIdleLongest) {
+  options_.maxClients = 2;
+  options_.idleEviction = 1000ms;
+  startServer();
+  RawClient older(options_.socketPath);
+  ASSERT_TRUE(waitForActive(1));
+  std::this_thread::sleep_for(50ms);
+  RawClient newer(options_.socketPath);
+  ASSERT_TRUE(newer.connected() && older.connected());
+  ASSERT_TRUE(waitForActive(2));
+
+  // Both silent for less than idleEviction: the newcomer is refused.
+  const auto early = callStatus();
+  ASSERT_TRUE(early) << early.error().message();
+  EXPECT_EQ(early->code, ErrorCode::Busy);
+
+  // Both silent past idleEviction: the one idle longest makes room, at once.
+  std::this_thread::sleep_for(1100ms);
+  const auto before = Clock::now();
+  const auto served = callStatus();
+  ASSERT_TRUE(served) << served.error().message();
+  EXPECT_TRUE(served->ok) << served->error;
+  EXPECT_LT(Clock::now() - before, 300ms);
+  const auto evicted = older.readUntilClosed(1000ms);
+  EXPECT_TRUE(evicted.eof);
+  EXPECT_TRUE(responsesIn(evicted.bytes).empty()) << "an evicted client is closed without an answer";
+  EXPECT_FALSE(newer.readable(0ms)) << "only the longest idle client is evicted";
+}
+
+TEST_F(ControlServer, AClientWithARequestInFlightIsNeverEvicted) {
+  options_.maxClients = 1;
+  options_.idleEviction = 100ms;
+  std::atomic<int> failovers{0};
+  std::vector<Handler::FailoverDone> pending;  // never completed: the request stays in flight
+  handler_.onFailover = [&](const FailoverRequest&, Handler::FailoverDone done) {
+    pending.push_back(std::move(done));
+    ++failovers;
+  };
+  startServer();
+  RawClient waiting(options_.socketPath);
+  ASSERT_TRUE(waitForActive(1));
+  ASSERT_TRUE(waiting.send(*encodeFrame(R"({"version":1,"command":"failover"})")));
+  const auto deadline = Clock::now() + 2s;
+  while (failovers.load() == 0 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(failovers.load(), 1);
+  std::this_thread::sleep_for(300ms);
+
+  const auto newcomer = callStatus();
+  ASSERT_TRUE(newcomer) << newcomer.error().message();
+  EXPECT_EQ(newcomer->code, ErrorCode::Busy);
+  EXPECT_FALSE(waiting.readable(0ms)) << "the client waiting for its failover keeps its slot";
 }
 
 TEST_F(ControlServer, FailoverCompletesAsynchronously) {
