@@ -85,7 +85,7 @@ std::error_code sendAll(int fd, std::string_view bytes, Clock::time_point deadli
 }
 
 tl::expected<std::string, std::error_code> receiveFrame(int fd, Clock::time_point deadline) {
-  FrameDecoder decoder;
+  FrameDecoder decoder(kMaxResponseFrameSize);
   std::array<char, 4096> buffer{};
   for (;;) {
     const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);

@@ -1,10 +1,12 @@
 // The control protocol between havipd and havipctl: a pure codec, no I/O.
 //
 // Framing: every message is a 4-byte big-endian length N, then N bytes of
-// UTF-8 JSON. 1 <= N <= kMaxFrameSize; the length is checked before anything
-// is allocated, so a peer cannot make us buffer more than that. (Chosen over
-// newline-delimited JSON because the size is known up front and a body never
-// needs scanning for a terminator.)
+// UTF-8 JSON. 1 <= N <= the receiver's limit: kMaxFrameSize for requests (what
+// havipd reads from a client), kMaxResponseFrameSize for responses (a status of
+// 255 instances is about 130 kB). The length is checked before anything is
+// allocated, so a peer cannot make the other side buffer more than that.
+// (Chosen over newline-delimited JSON because the size is known up front and a
+// body never needs scanning for a terminator.)
 //
 // Request:  {"version":1,"command":"status"|"failover"|"reload",
 //            "instance":"VI_1"?, "clear":false, "hold_seconds":60?}
@@ -30,7 +32,8 @@ namespace havip::control {
 
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::size_t kFrameHeaderSize = 4;
-inline constexpr std::size_t kMaxFrameSize = 64 * 1024;  // body bytes
+inline constexpr std::size_t kMaxFrameSize = 64 * 1024;  // request body bytes
+inline constexpr std::size_t kMaxResponseFrameSize = 16 * 1024 * 1024;  // response body bytes
 
 enum class ProtocolErrc {
   FrameTooLarge = 1,   // length prefix above the limit

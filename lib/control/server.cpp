@@ -270,7 +270,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void respond(const Response& response, bool closeAfter) {
     if (closed_) return;
-    auto frame = encodeFrame(encodeResponse(response), kMaxFrameSize);
+    auto frame = encodeFrame(encodeResponse(response), kMaxResponseFrameSize);
     if (!frame) {
       log::control().error("control response not sent: {}", frame.error().detail);
       frame = encodeFrame(encodeResponse(Response::failure(

@@ -54,6 +54,28 @@ TEST_F(ControlServer, StatusRoundTrip) {
   EXPECT_EQ(handler_.statusCalls.load(), 1);
 }
 
+TEST_F(ControlServer, StatusOf255InstancesIsLargerThanARequestMayBeAndStillArrives) {
+  StatusSnapshot big = sampleSnapshot();
+  big.instances.clear();
+  for (int vrid = 1; vrid <= 255; ++vrid) {
+    InstanceStatus in = sampleSnapshot().instances.front();
+    in.name = "VI_" + std::to_string(vrid);
+    in.vrid = vrid;
+    in.priorityReasons = {"track_script chk_service: up, weight +2"};
+    in.trackers = {{"chk_service", "script", true, 2, 2, "exit 0"}};
+    big.instances.push_back(in);
+  }
+  handler_.snapshot = big;
+  startServer();
+  const auto response = callStatus();
+  ASSERT_TRUE(response) << response.error().message();
+  ASSERT_TRUE(response->ok) << response->error;
+  EXPECT_GT(response->result.dump().size(), kMaxFrameSize);
+  const auto status = statusFromJson(response->result);
+  ASSERT_TRUE(status) << status.error();
+  EXPECT_EQ(*status, big);
+}
+
 TEST_F(ControlServer, SocketIsRootOnlyInA0755DirectoryAndRemovedOnStop) {
   startServer();
   struct stat dir {};
