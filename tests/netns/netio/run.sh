@@ -9,28 +9,15 @@ set -uo pipefail
 A=nio-a B=nio-b C=nio-c
 VIP=10.11.12.99
 MAC_A=02:11:12:00:00:0a
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect DESCRIPTION COMMAND...: the command's success is the check.
-expect() {
-  local what=$1
-  shift
-  if "$@"; then echo "ok: $what"; else fail "$what"; fi
-}
-# expect_not DESCRIPTION COMMAND...: the command must fail.
-expect_not() {
-  local what=$1
-  shift
-  if "$@"; then fail "$what"; else echo "ok: $what"; fi
-}
-die() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=../lib/checks.sh
+source "$(dirname "$0")/../lib/checks.sh"
 
-[[ $(id -u) == 0 ]] || die "needs root (network namespaces, raw sockets)"
+[[ $(id -u) == 0 ]] || topo_fail "needs root (network namespaces, raw sockets)"
 for tool in ip tcpdump tshark; do
-  command -v "$tool" >/dev/null || die "$tool is not installed"
+  command -v "$tool" >/dev/null || topo_fail "$tool is not installed"
 done
 probe=${HAVIP_TESTS:-}/netio_probe
-[[ -x $probe ]] || die "netio_probe not found at '$probe' (set HAVIP_TESTS to the build's tests dir)"
+[[ -x $probe ]] || topo_fail "netio_probe not found at '$probe' (set HAVIP_TESTS to the build's tests dir)"
 
 work=$(mktemp -d /tmp/nio-netns.XXXXXX)
 cleanup() {
@@ -41,11 +28,11 @@ cleanup() {
   if [[ -n ${KEEP:-} ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-for ns in $A $B $C; do ip netns del "$ns" 2>/dev/null; ip netns add "$ns" || die "ip netns add $ns"; done
+for ns in $A $B $C; do ip netns del "$ns" 2>/dev/null; ip netns add "$ns" || topo_fail "ip netns add $ns"; done
 
 ip link add eth0 netns $A address $MAC_A mtu 4000 type veth peer name eth0 netns $B mtu 4000 ||
-  die "veth A-B"
-ip link add eth0 netns $C type veth peer name eth1 netns $B || die "veth C-B"
+  topo_fail "veth A-B"
+ip link add eth0 netns $C type veth peer name eth1 netns $B || topo_fail "veth C-B"
 ip -n $A addr add 10.11.12.1/24 dev eth0
 ip -n $B addr add 10.11.12.2/24 dev eth0
 ip -n $B addr add 10.11.13.2/24 dev eth1
@@ -68,7 +55,7 @@ for _ in $(seq 50); do grep -q listening "$work/tcpdump.log" && break; sleep 0.1
 ip netns exec $B "$probe" listen 2500 eth0,eth1 --send-own 10.11.12.2 52 >"$work/listen.out" 2>&1 &
 listen_pid=$!
 for _ in $(seq 50); do grep -q '^ready' "$work/listen.out" && break; sleep 0.1; done
-grep -q '^ready' "$work/listen.out" || die "listener did not start: $(cat "$work/listen.out")"
+grep -q '^ready' "$work/listen.out" || topo_fail "listener did not start: $(cat "$work/listen.out")"
 
 run() { # NS ARGS...: prints the probe's one-line answer
   local ns=$1
@@ -85,7 +72,7 @@ out=$(run $A garp eth0 $MAC_A $VIP) ; [[ $out == sent ]] || fail "A garp: $out"
 
 # Errors come back as values: larger than the MTU, then a link that is down.
 out=$(run $A send eth0 10.11.12.1 51 --size 5000)
-expect "send beyond the MTU returns EMSGSIZE (got '$out')" [ "$out" == "error EMSGSIZE" ]
+check "send beyond the MTU returns EMSGSIZE (got '$out')" [ "$out" == "error EMSGSIZE" ]
 
 wait "$listen_pid"
 listen_pid=
@@ -97,7 +84,7 @@ tcpdump_pid=
 ip -n $A link set eth0 down
 out=$(run $A send eth0 10.11.12.1 51)
 # Linux answers a multicast send on a down link with ENETUNREACH (no route).
-expect "send on a down link returns ENETUNREACH (got '$out')" [ "$out" == "error ENETUNREACH" ]
+check "send on a down link returns ENETUNREACH (got '$out')" [ "$out" == "error ENETUNREACH" ]
 
 echo "--- listener output"
 cat "$work/listen.out"
@@ -105,24 +92,24 @@ echo "---"
 
 grep -q '^sent own' "$work/listen.out" || fail "B could not send its own advert"
 rx_eth0=$(grep -c '^rx if=eth0 ' "$work/listen.out")
-expect "A's advert reached B's eth0 transport, TTL 255, arrival ifindex $b_eth0" \
+check "A's advert reached B's eth0 transport, TTL 255, arrival ifindex $b_eth0" \
   grep -q "^rx if=eth0 arrival=$b_eth0 len=40 ttl=255 src=10.11.12.1 vrid=51\$" "$work/listen.out"
-expect "B's eth0 transport got exactly A's two adverts, vrid 51 and 55 (got $rx_eth0)" \
+check "B's eth0 transport got exactly A's two adverts, vrid 51 and 55 (got $rx_eth0)" \
   [ "$rx_eth0" == 2 ]
-expect_not "B's own advert did not loop back to B" grep -q '^rx .*src=10.11.12.2' "$work/listen.out"
-expect_not "a packet arriving on eth1 was not delivered to the eth0 transport" \
+check_not "B's own advert did not loop back to B" grep -q '^rx .*src=10.11.12.2' "$work/listen.out"
+check_not "a packet arriving on eth1 was not delivered to the eth0 transport" \
   grep -q '^rx if=eth0 .*vrid=53' "$work/listen.out"
-expect "the eth1 transport got C's advert with arrival ifindex $b_eth1" \
+check "the eth1 transport got C's advert with arrival ifindex $b_eth1" \
   grep -q "^rx if=eth1 arrival=$b_eth1 .*src=10.11.13.1 vrid=53\$" "$work/listen.out"
-expect "the 3000-byte packet was counted as truncated on eth0" \
+check "the 3000-byte packet was counted as truncated on eth0" \
   grep -q '^counters if=eth0 .* truncated=1 ' "$work/listen.out"
 # Received: A's good advert and A's spoiled one (checking VRRP is lib/vrrp's job).
-expect "eth0 counters say sent=1 received=2" \
+check "eth0 counters say sent=1 received=2" \
   grep -q '^counters if=eth0 .*sent=1 received=2 ' "$work/listen.out"
 
 # tshark, not our code, judges what went over B's eth0.
 own=$(tshark -r "$work/b.pcap" -Y 'vrrp && ip.src == 10.11.12.2' 2>/dev/null | wc -l)
-expect "B's own advert is on the wire ($own), so the loopback check means something" \
+check "B's own advert is on the wire ($own), so the loopback check means something" \
   [ "$own" -ge 1 ]
 # vrrp.checksum.status: 1 = good, 0 = bad (Wireshark's checksum status values).
 vrrp_fields() { # VRID
@@ -130,14 +117,14 @@ vrrp_fields() { # VRID
     -e vrrp.version -e vrrp.type -e vrrp.checksum.status -e ip.ttl -e vrrp.auth_string 2>/dev/null
 }
 fields=$(vrrp_fields 51)
-expect "tshark decodes A's advert as VRRPv2 type 1, checksum good, TTL 255, auth 1111 (got '$fields')" \
+check "tshark decodes A's advert as VRRPv2 type 1, checksum good, TTL 255, auth 1111 (got '$fields')" \
   [ "$fields" == $'2\t1\t1\t255\t1111' ]
 fields=$(vrrp_fields 55)
-expect "tshark flags the spoiled checksum as bad (got '$fields')" \
+check "tshark flags the spoiled checksum as bad (got '$fields')" \
   [ "$fields" == $'2\t1\t0\t255\t1111' ]
 garp=$(tshark -r "$work/b.pcap" -T fields -e arp.opcode -e arp.dst.hw_mac -e arp.dst.proto_ipv4 \
   -Y "arp.isgratuitous == 1 && arp.src.proto_ipv4 == $VIP && eth.src == $MAC_A && eth.dst == ff:ff:ff:ff:ff:ff" 2>/dev/null)
-expect "tshark decodes A's frame as a gratuitous ARP request for $VIP (got '$garp')" \
+check "tshark decodes A's frame as a gratuitous ARP request for $VIP (got '$garp')" \
   [ "$garp" == $'1\tff:ff:ff:ff:ff:ff\t'"$VIP" ]
 
 if ((failures)); then
