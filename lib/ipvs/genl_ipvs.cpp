@@ -44,7 +44,8 @@ class LibnlTransport final : public Transport {
  public:
   // The buffer is not zeroed: only what recv() wrote is read, and untouched
   // pages of it stay out of the daemon's resident memory.
-  explicit LibnlTransport(nl_sock* sock) : sock_(sock), buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kReceiveSize)) {}
+  explicit LibnlTransport(nl_sock* sock)
+      : sock_(sock), buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kReceiveSize)) {}
   ~LibnlTransport() override { nl_socket_free(sock_); }
   LibnlTransport(const LibnlTransport&) = delete;
   LibnlTransport& operator=(const LibnlTransport&) = delete;
