@@ -327,3 +327,214 @@ def median(values: list[float]) -> float:
     n = len(ordered)
     mid = n // 2
     return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+# Added for bench/scale and bench/idle ----------------------------------------
+# (new functions only: nothing above changes behaviour)
+
+def loadavg() -> str:
+    """The 1-, 5- and 15-minute load averages, as /proc/loadavg prints them."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """kB per field of /proc/PID/smaps_rollup (Rss, Pss, ...)."""
+    out = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        found = re.match(r"^(\w+):\s+(\d+) kB", line)
+        if found:
+            out[found.group(1)] = int(found.group(2))
+    return out
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid: int, children: bool = True) -> float:
+    """utime + stime (+ cutime + cstime: reaped children) of PID, seconds."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()
+    # fields[0] is field 3 (state); utime is field 14, cstime field 17.
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLK_TCK
+
+
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+_cgroups: list[Path] = []
+
+
+def cgroup_cpu(name: str) -> Path | None:
+    """A fresh cgroup-v1 cpuacct group CPUACCT/name (removed by cleanup_cgroups());
+    None when cpuacct is not mounted or not writable."""
+    path = CPUACCT / name
+    try:
+        if path.exists():
+            remove_cgroup(path)
+        path.mkdir()
+    except OSError:
+        return None
+    _cgroups.append(path)
+    return path
+
+
+def cgroup_usage_s(path: Path) -> float:
+    """CPU time (user + system) of every task that ever ran in the group, seconds."""
+    return int((path / "cpuacct.usage").read_text()) / 1e9
+
+
+def cgroup_pids(path: Path) -> list[int]:
+    return [int(p) for p in (path / "cgroup.procs").read_text().split()]
+
+
+def remove_cgroup(path: Path) -> None:
+    """Moves whatever is left in the group back to the root group, then removes it."""
+    for _ in range(50):
+        try:
+            for pid in (path / "cgroup.procs").read_text().split():
+                try:
+                    (path.parent / "cgroup.procs").write_text(pid)
+                except OSError:
+                    pass
+            path.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def cleanup_cgroups() -> None:
+    for path in list(reversed(_cgroups)):
+        remove_cgroup(path)
+    _cgroups.clear()
+
+
+def spawn_in_cgroup(args: list[str], log: Path, cgroup: Path | None) -> subprocess.Popen:
+    """spawn(), but the child joins cgroup (cgroup.procs) before it execs, so
+    the daemon and everything it forks are accounted there from the start."""
+    if cgroup is None:
+        return spawn(args, log)
+    procs = str(cgroup / "cgroup.procs")
+
+    def join() -> None:
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
+
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=join)
+    _processes.append(proc)
+    return proc
+
+
+class ForkWatch:
+    """Counts processes created by a tree of processes, from the kernel's
+    process events connector (NETLINK_CONNECTOR, CN_IDX_PROC): every fork
+    and exit on the machine is recorded (monotonic ns) by a thread; count()
+    replays them in order, following the descendants of the given root
+    pids. Threads (child pid != child tgid) are not counted."""
+
+    def __init__(self):
+        import socket
+        import struct
+        import threading
+        self.events: list[tuple[int, int, int, int]] = []  # (ts, kind, a, b)
+        self.lost = 0
+        self.error = None
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11)  # NETLINK_CONNECTOR
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.bind((os.getpid(), 1))  # CN_IDX_PROC group
+        payload = (1).to_bytes(4, "little")  # PROC_CN_MCAST_LISTEN
+        cn = struct.pack("<IIIIHH", 1, 1, 0, 0, len(payload), 0) + payload
+        self.sock.send(struct.pack("<IHHII", 16 + len(cn), 3, 0, 0, os.getpid()) + cn)  # NLMSG_DONE
+        self.running = True
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        import struct
+        while self.running:
+            try:
+                data = self.sock.recv(65536)
+            except OSError as err:  # ENOBUFS: events were lost
+                if not self.running:
+                    return
+                self.lost += 1
+                self.error = str(err)
+                continue
+            offset = 0
+            while offset + 16 <= len(data):
+                length = struct.unpack_from("<I", data, offset)[0]
+                body = offset + 16 + 20  # nlmsghdr + cn_msg
+                if length < 16 or body + 16 > len(data):
+                    break
+                what, _cpu, ts = struct.unpack_from("<IIQ", data, body)
+                if what == 0x1:  # PROC_EVENT_FORK: parent pid, tgid, child pid, tgid
+                    _ppid, ptgid, cpid, ctgid = struct.unpack_from("<IIII", data, body + 16)
+                    if cpid == ctgid:
+                        self.events.append((ts, 1, ptgid, ctgid))
+                elif what == 0x80000000:  # PROC_EVENT_EXIT: pid, tgid
+                    pid, tgid = struct.unpack_from("<II", data, body + 16)
+                    if pid == tgid:
+                        self.events.append((ts, 2, tgid, 0))
+                offset += (length + 3) & ~3
+
+    def count(self, roots: list[int], parents: list[int], start_ns: int, end_ns: int) -> tuple[int, int]:
+        """(processes created by roots or their descendants, of which by one
+        of parents directly) in [start_ns, end_ns), time.monotonic_ns() instants."""
+        tree, forks, direct = set(roots), 0, 0
+        for ts, kind, a, b in list(self.events):
+            if ts >= end_ns:
+                break
+            if kind == 1 and a in tree:
+                tree.add(b)
+                if ts >= start_ns:
+                    forks += 1
+                    direct += a in parents
+            elif kind == 2 and a in tree and a not in roots:
+                tree.discard(a)
+        return forks, direct
+
+    def close(self) -> None:
+        self.running = False
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def read_vrrp_pcap(path: Path) -> list[tuple[int, str, int, int]]:
+    """(ns CLOCK_REALTIME, source address, VRID, priority) of each VRRP
+    packet in a pcap (tcpdump -w, Ethernet, either timestamp precision)."""
+    import struct
+    data = path.read_bytes() if path.exists() else b""
+    if len(data) < 24:
+        return []
+    magics = {0xA1B2C3D4: ("<", 1000), 0xA1B23C4D: ("<", 1),
+              0xD4C3B2A1: (">", 1000), 0x4D3CB2A1: (">", 1)}
+    magic = struct.unpack_from("<I", data, 0)[0]
+    if magic not in magics:
+        die(f"{path}: not a pcap file")
+    order, to_ns = magics[magic]
+    out, offset = [], 24
+    while offset + 16 <= len(data):
+        sec, frac, caplen, _ = struct.unpack_from(order + "IIII", data, offset)
+        frame = data[offset + 16: offset + 16 + caplen]
+        offset += 16 + caplen
+        if len(frame) < 34 or struct.unpack_from("!H", frame, 12)[0] != 0x0800:
+            continue
+        ihl = (frame[14] & 0x0F) * 4
+        if frame[23] != 112 or len(frame) < 14 + ihl + 4:
+            continue
+        src = ".".join(str(b) for b in frame[26:30])
+        out.append((sec * 1_000_000_000 + frac * to_ns, src, frame[14 + ihl + 1], frame[14 + ihl + 2]))
+    return out
+
+
+def addresses(ns: str, dev: str = "eth0") -> set[str]:
+    """IPv4 addresses on dev in ns, as ADDR/LEN, judged by iproute2."""
+    out = run("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", dev, check=False).stdout
+    return set(re.findall(r" inet ([0-9.]+/\d+)", out))
