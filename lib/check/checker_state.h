@@ -52,6 +52,7 @@ struct CheckerParams {
 
   // alpha is not in the config model (the parser ignores the keyword).
   static CheckerParams from(const config::HealthCheck& check, bool alpha = false);
+  bool operator==(const CheckerParams&) const = default;
 };
 
 struct Transition {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "log/log.h"
 
 namespace havip::check {
@@ -25,6 +27,20 @@ class HealthMonitor::Check {
 
   const CheckerState& state() const { return state_; }
   const ProbeTarget& target() const { return target_; }
+
+  // The same check as `other`, so its state may be carried over a reload.
+  bool sameAs(const Check& other) const {
+    const auto& a = target_;
+    const auto& b = other.target_;
+    const auto sameUrls = std::equal(a.urls.begin(), a.urls.end(), b.urls.begin(), b.urls.end(),
+                                     [](const config::HttpUrl& x, const config::HttpUrl& y) {
+                                       return x.path == y.path && x.digest == y.digest &&
+                                              x.statusCodes == y.statusCodes;
+                                     });
+    return state_.params() == other.state_.params() && a.type == b.type && a.address == b.address &&
+           a.port == b.port && a.connectTimeout == b.connectTimeout && sameUrls;
+  }
+  void takeStateOf(const Check& other) { state_ = other.state_; }
 
  private:
   void probe() {
@@ -51,6 +67,7 @@ struct HealthMonitor::Server {
   unsigned weight = 1;
   bool inhibitOnFailure = false;
   Health health = Health::Up;
+  std::size_t inherited = 0;  // checks whose state came from before a reload
   std::vector<std::unique_ptr<Check>> checks;
 
   Health computed() const {
@@ -99,13 +116,36 @@ HealthMonitor::HealthMonitor(const std::vector<config::VirtualServer>& services,
 
 HealthMonitor::~HealthMonitor() = default;
 
+std::size_t HealthMonitor::inherit(const HealthMonitor& previous) {
+  std::size_t carried = 0;
+  for (auto& server : servers_) {
+    auto old = previous.byId_.find(server->id);
+    if (old == previous.byId_.end()) continue;
+    std::vector<bool> taken(old->second->checks.size(), false);
+    for (auto& check : server->checks) {
+      for (std::size_t i = 0; i < taken.size(); ++i) {
+        if (taken[i] || !check->sameAs(*old->second->checks[i])) continue;
+        check->takeStateOf(*old->second->checks[i]);
+        taken[i] = true;
+        ++server->inherited;
+        ++carried;
+        break;
+      }
+    }
+    server->health = server->computed();
+  }
+  return carried;
+}
+
 void HealthMonitor::start() {
   if (started_) return;
   started_ = true;
   const auto now = clock_.now();
   for (auto& server : servers_) {
-    log::check().info("activating {} health check(s) for {}, initially {}", server->checks.size(),
-                      server->id.toString(), toString(server->health));
+    const auto kept = server->inherited == 0 ? std::string()
+                                             : fmt::format(" ({} of them as before the reload)", server->inherited);
+    log::check().info("activating {} health check(s) for {}, initially {}{}", server->checks.size(),
+                      server->id.toString(), toString(server->health), kept);
     for (auto& c : server->checks) c->start(now, options_.warmup(c->state().params().delayLoop));
   }
 }

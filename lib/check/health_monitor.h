@@ -4,8 +4,10 @@
 // num_failed_checkers == 0); a real server without checks is always UP.
 //
 // Initial state, as keepalived: every check, hence every real server, starts
-// UP unless alpha is set (then DOWN until its checks pass). The first probe of
-// each check runs 1 s after start() plus a warmup drawn in [0, delay_loop].
+// UP unless alpha is set (then DOWN until its checks pass), or, after a
+// reload, as the same check was in the previous monitor (inherit()). The first
+// probe of each check runs 1 s after start() plus a warmup drawn in
+// [0, delay_loop].
 //
 // The handler hears only real-server flips; the daemon maps DOWN to removing
 // the IPVS destination (or weight 0 with inhibit_on_failure) and UP to
@@ -89,6 +91,14 @@ class HealthMonitor {
   ~HealthMonitor();
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
+
+  // Reload: each check that the previous monitor ran unchanged (same real
+  // server, same parameters, same target) keeps its state (health, retries,
+  // last result), so a real server found DOWN stays DOWN instead of being put
+  // back into service until its checks fail again (keepalived migrates its
+  // checkers the same way). Call before start(). Returns how many checks
+  // were carried over.
+  std::size_t inherit(const HealthMonitor& previous);
 
   // Schedules every check's first probe. Only the first call does anything.
   void start();

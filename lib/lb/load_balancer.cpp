@@ -65,27 +65,41 @@ void LoadBalancer::configure(std::shared_ptr<const config::Config> config) {
     for (const auto& k : ipvs::keysOf(ipvs::desiredTable(config_->virtualServers))) owned_.insert(k);
   }
   config_ = std::move(config);
-  down_.clear();
+  auto previous = std::move(health_);
   health_ = std::make_unique<check::HealthMonitor>(
       config_->virtualServers, clock_, timers_, probers_,
       [this](const check::HealthChange& c) { onHealthChange(c); });
+  // A reload keeps what unchanged checks found: a DOWN real server stays out.
+  if (previous) {
+    const auto carried = health_->inherit(*previous);
+    if (carried > 0) log::check().info("{} health check(s) keep their state across the reload", carried);
+    previous.reset();  // abandons its probes in flight
+  }
+  down_.clear();
+  for (const auto& server : health_->status()) {
+    if (server.health == check::Health::Down) markDown(server.id, true);
+  }
   health_->start();
   reconcile("configuration loaded");
   armPeriodic();
 }
 
-void LoadBalancer::onHealthChange(const check::HealthChange& change) {
-  const bool down = change.health == check::Health::Down;
-  log::check().info("{} {}: {}", change.server.toString(), down ? "DOWN" : "UP", change.reason);
+void LoadBalancer::markDown(const check::RealServerId& server, bool down) {
   for (const auto& vs : config_->virtualServers) {
-    if (vs.name() != change.server.virtualServer) continue;
-    ipvs::RealServerId id{ipvs::serviceKeyFor(vs), change.server.address, change.server.port};
+    if (vs.name() != server.virtualServer) continue;
+    ipvs::RealServerId id{ipvs::serviceKeyFor(vs), server.address, server.port};
     if (down) {
       down_.insert(id);
     } else {
       down_.erase(id);
     }
   }
+}
+
+void LoadBalancer::onHealthChange(const check::HealthChange& change) {
+  const bool down = change.health == check::Health::Down;
+  log::check().info("{} {}: {}", change.server.toString(), down ? "DOWN" : "UP", change.reason);
+  markDown(change.server, down);
   reconcile("health change of " + change.server.toString());
   if (healthListener_) healthListener_(change);
 }

@@ -73,8 +73,9 @@ class LoadBalancer {
   LoadBalancer(const LoadBalancer&) = delete;
   LoadBalancer& operator=(const LoadBalancer&) = delete;
 
-  // Start, or reload with a new configuration: health checks restart from the
-  // new config, services dropped from it are deleted, the rest reconciled now.
+  // Start, or reload with a new configuration: health checks follow the new
+  // config (an unchanged check keeps its state, so a DOWN real server stays
+  // out), services dropped from it are deleted, the rest reconciled now.
   void configure(std::shared_ptr<const config::Config> config);
   // Brings the kernel in line now; `why` goes into the log.
   void reconcile(const std::string& why);
@@ -90,6 +91,8 @@ class LoadBalancer {
   // The handle failed (dump or channel): report `why`, forget what was read, reopen next period.
   void loseIpvs(std::string why);
   void onHealthChange(const check::HealthChange& change);
+  // Adds SERVER's IPVS destination to down_ (or takes it out).
+  void markDown(const check::RealServerId& server, bool down);
   void armPeriodic();
 
   IpvsOpener openIpvs_;

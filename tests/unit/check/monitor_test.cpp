@@ -87,9 +87,10 @@ class MonitorTest : public ::testing::Test {
     return o;
   }
 
-  std::unique_ptr<HealthMonitor> make(HealthMonitor::Options options) {
+  std::unique_ptr<HealthMonitor> make(HealthMonitor::Options options,
+                                      const std::vector<config::VirtualServer>& configured = services()) {
     return std::make_unique<HealthMonitor>(
-        services(), clock, clock, probers,
+        configured, clock, clock, probers,
         [this](const HealthChange& c) {
           changes.push_back(Change{c.server.address.toString(), c.health, c.at - t0});
           reasons.push_back(c.reason);
@@ -282,6 +283,48 @@ TEST_F(MonitorTest, DestroyingWithProbesInFlightCancelsEverything) {
   at(60s);
   EXPECT_TRUE(changes.empty());
   EXPECT_EQ(probers.probes().size(), 3u);
+}
+
+TEST_F(MonitorTest, AReloadKeepsTheStateOfUnchangedChecks) {
+  auto before = make(noWarmup());
+  before->start();
+  at(10s);
+  fail(kTcp1);
+  at(15s);  // 13 s and 14 s fail: Noeud1 DOWN at 14 s
+  ASSERT_THAT(changes, ElementsAre(Change{"192.168.100.10", Health::Down, 14s}));
+
+  auto after = make(noWarmup());
+  EXPECT_EQ(after->inherit(*before), 3u) << "Noeud1's TCP check, Noeud2's TCP and HTTP checks";
+  before.reset();
+  EXPECT_EQ(after->health(idOf(kNoeud1)), Health::Down);
+  EXPECT_EQ(after->health(idOf(kNoeud2)), Health::Up);
+  const auto st = after->status();
+  EXPECT_EQ(st[0].consecutiveFailures, 2u);
+  EXPECT_THAT(st[0].lastResult, HasSubstr("connection refused"));
+  EXPECT_EQ(changes.size(), 1u) << "carrying a state over is not a change";
+
+  // The kept DOWN ends the normal way: a passing probe of the new monitor.
+  after->start();
+  pass(kTcp1);
+  at(17s);
+  EXPECT_THAT(changes, ElementsAre(Change{"192.168.100.10", Health::Down, 14s},
+                                   Change{"192.168.100.10", Health::Up, 16s}));
+}
+
+TEST_F(MonitorTest, AReloadStartsAChangedCheckAfresh) {
+  auto before = make(noWarmup());
+  before->start();
+  at(10s);
+  fail(kTcp1);
+  at(15s);
+  ASSERT_EQ(before->health(idOf(kNoeud1)), Health::Down);
+
+  auto changed = services();
+  changed[0].realServers[0].checks[0].connectTimeout = 4000ms;  // Noeud1's only check
+  auto after = make(noWarmup(), changed);
+  EXPECT_EQ(after->inherit(*before), 2u) << "only Noeud2's two checks are unchanged";
+  EXPECT_EQ(after->health(idOf(kNoeud1)), Health::Up) << "a new check starts UP, as at start-up";
+  EXPECT_TRUE(after->status()[0].lastResult.empty());
 }
 
 }  // namespace

@@ -349,6 +349,25 @@ TEST_F(LoadBalancerTest, FailingRealServerLeavesAfterItsRetriesAndReturnsWhenItR
   EXPECT_EQ(realServer(s, 0, 0).kernelWeight, 1u);
 }
 
+TEST_F(LoadBalancerTest, ReloadKeepsADownRealServerOutOfTheTable) {
+  ASSERT_TRUE(configure(seedService()));
+  clock_.advance(kFirstProbesDone);
+  probers_.script(kCheck1, {false, "connection refused", 0ms});
+  ASSERT_TRUE(runUntilProbed(kCheck1, 3));  // fails, retry fails: DOWN, deleted
+  ASSERT_EQ(destination(kWeb, kNoeud1), std::nullopt);
+  kernel_.resetCounters();
+
+  ASSERT_TRUE(configure(seedService()));  // SIGHUP with the same file
+  EXPECT_EQ(destination(kWeb, kNoeud1), std::nullopt) << "a DOWN real server must not come back on reload";
+  EXPECT_EQ(operations(), 0u);
+  EXPECT_FALSE(realServer(lb_.status(), 0, 0).up);
+
+  probers_.script(kCheck1, {true, "connected", 0ms});
+  ASSERT_TRUE(runUntilProbed(kCheck1, probesOf(kCheck1) + 1));
+  EXPECT_EQ(destination(kWeb, kNoeud1), masq(kNoeud1, 80, 1)) << "and it returns when its check passes";
+  EXPECT_EQ(operations(), 1u);
+}
+
 TEST_F(LoadBalancerTest, InhibitOnFailureKeepsAFailingRealServerWithWeightZero) {
   ASSERT_TRUE(configure(seedService({.weight1 = 4, .weight2 = 1, .inhibit1 = true})));
   EXPECT_EQ(destination(kWeb, kNoeud1), masq(kNoeud1, 80, 4));

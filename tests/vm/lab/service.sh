@@ -5,7 +5,8 @@
 #   3. Noeud1's web server stopped: out of the rotation within the health
 #      check's timing, status says why; started again: back in;
 #   4. drift (ipvsadm -d by hand) repaired by the next periodic reconcile;
-#   5. a reload changing one real server's weight sends exactly one operation.
+#   5. a reload changing one real server's weight sends exactly one operation;
+#   6. a reload while a real server is DOWN keeps it out of the table.
 source "$(dirname "$0")/common.sh"
 lab_setup
 load_ipvs
@@ -195,6 +196,37 @@ rs1=$(rs1_json)
 check "status: 192.168.100.10:80 weight 3, kernel_weight 3, up ($rs1)" \
   [ "$(jq -r '"\(.weight) \(.kernel_weight) \(.up)"' <<<"$rs1")" == "3 3 true" ]
 check "VRRP unaffected: master still holds both VIPs" lab_holds_vips "$LAB_MASTER"
+
+# --- 6. reload while a real server is DOWN ------------------------------------------
+# Its unchanged check keeps its state across the reload: the DOWN server must
+# not be put back into the table (keepalived migrates checkers the same way).
+RS2_ANY=$(rs_re 192.168.100.20)
+lab_web_stop 2
+wait_until $((down_bound + 2)) lab_table_lacks "$LAB_MASTER" "$RS2_ANY" ||
+  fail "192.168.100.20:80 still in ipvsadm -Ln $((down_bound + 2)) s after Noeud2's web server stopped"
+mark=$(log_mark master)
+daemon_kill master HUP
+reloaded() { log_since master "$mark" | grep -q 'reload: \|health check(s) keep their state'; }
+wait_until 5 reloaded || fail "no reload logged 5 s after the second SIGHUP"
+# Past the reload's reconcile and the first probe of the new checks (1 s + a
+# warmup up to delay_loop), polled: the server must never reappear.
+came_back=0
+t_reload=$(now_s)
+while le "$(since "$t_reload")" "$((DELAY_LOOP + 2))"; do
+  if lab_table_has "$LAB_MASTER" "$RS2_ANY"; then came_back=1; break; fi
+  sleep 0.5
+done
+check "ipvsadm -Ln: the DOWN 192.168.100.20:80 stayed out for $((DELAY_LOOP + 2)) s after the reload" [ "$came_back" -eq 0 ]
+log_reload2=$(log_since master "$mark")
+echo "log after the second SIGHUP:"
+sed 's/^/    /' <<<"$log_reload2"
+check "log: the checks kept their state across the reload" grep -q 'health check(s) keep their state across the reload' <<<"$log_reload2"
+check "log: no 'add destination 192.168.100.20:80' after the reload" \
+  bash -c "! grep -q 'add destination 192\.168\.100\.20:80' <<<\"\$1\"" _ "$log_reload2"
+lab_web_start 2
+wait_until 8 lab_table_has "$LAB_MASTER" "$RS2" ||
+  fail "192.168.100.20:80 not back in ipvsadm -Ln after Noeud2's web server answered again"
+check "ipvsadm -Ln: 192.168.100.20:80 back once its check passes" lab_table_has "$LAB_MASTER" "$RS2"
 
 # For the record (no requirement either way): what a graceful stop leaves.
 daemon_stop master
