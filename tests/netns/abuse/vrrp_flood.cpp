@@ -39,10 +39,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kIpHeader = 20;  // encodePacket writes IHL 5
 constexpr unsigned kBatch = 64;
 
-[[noreturn]] void die(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
-  std::exit(1);
-}
+using havip::testing::die;
 
 using havip::testing::checksum;
 using havip::testing::primaryAddress;
@@ -118,28 +115,12 @@ int main(int argc, char** argv) {
   const double rate = std::atof(argv[2]);
   const double seconds = std::atof(argv[3]);
   if (rate <= 0 || seconds <= 0) die("RATE and SECONDS must be positive");
-  const unsigned ifindex = if_nametoindex(interface.c_str());
-  if (ifindex == 0) die("no interface " + interface);
+  const int fd = havip::testing::openVrrpSender(interface);
   const auto source = primaryAddress(interface);
   if (!source) die(interface + " has no IPv4 address");
   const auto mix = variants(*source);
 
-  const int fd = socket(AF_INET, SOCK_RAW, vrrp::kIpProtocol);
-  if (fd < 0) die(std::string("socket: ") + std::strerror(errno));
-  const int on = 1;
-  if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) != 0)
-    die(std::string("IP_HDRINCL: ") + std::strerror(errno));
-  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
-                 static_cast<socklen_t>(interface.size())) != 0)
-    die(std::string("SO_BINDTODEVICE: ") + std::strerror(errno));
-  ip_mreqn multicastIf{};
-  multicastIf.imr_ifindex = static_cast<int>(ifindex);
-  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &multicastIf, sizeof multicastIf) != 0)
-    die(std::string("IP_MULTICAST_IF: ") + std::strerror(errno));
-
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(havip::net::kVrrpGroup.toHostOrder());
+  sockaddr_in to = havip::testing::vrrpGroup();
 
   // One batch holds kBatch packets cycling through the mix; the cycle
   // continues across batches (next tells where).

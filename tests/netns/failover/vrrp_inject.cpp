@@ -54,10 +54,7 @@ struct Options {
   int count = 1;
 };
 
-[[noreturn]] void die(const std::string& message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
-  std::exit(1);
-}
+using havip::testing::die;
 
 int toInt(std::string_view text, int low, int high, const char* what) {
   int value = 0;
@@ -152,30 +149,13 @@ std::vector<std::uint8_t> craft(const Options& o, Ipv4Address source) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
-  const unsigned ifindex = if_nametoindex(o.interface.c_str());
-  if (ifindex == 0) die("no interface " + o.interface);
+  const int fd = havip::testing::openVrrpSender(o.interface);
   const auto source = o.source ? o.source : primaryAddress(o.interface);
   if (!source) die(o.interface + " has no IPv4 address; pass --src");
   const auto packet = craft(o, *source);
   if (packet.size() < kIpHeader) die("--truncate below the IPv4 header is not sendable");
 
-  const int fd = socket(AF_INET, SOCK_RAW, vrrp::kIpProtocol);
-  if (fd < 0) die(std::string("socket: ") + std::strerror(errno));
-  const int on = 1;
-  if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) != 0)
-    die(std::string("IP_HDRINCL: ") + std::strerror(errno));
-  // Bound to the device so the multicast leaves where asked, whatever the routes say.
-  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.interface.c_str(),
-                 static_cast<socklen_t>(o.interface.size())) != 0)
-    die(std::string("SO_BINDTODEVICE: ") + std::strerror(errno));
-  ip_mreqn multicastIf{};
-  multicastIf.imr_ifindex = static_cast<int>(ifindex);
-  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &multicastIf, sizeof multicastIf) != 0)
-    die(std::string("IP_MULTICAST_IF: ") + std::strerror(errno));
-
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(havip::net::kVrrpGroup.toHostOrder());
+  const sockaddr_in to = havip::testing::vrrpGroup();
   for (int i = 0; i < o.count; ++i) {
     const auto sent = sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to),
                              sizeof to);
