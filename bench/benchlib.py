@@ -506,32 +506,60 @@ class ForkWatch:
             pass
 
 
-def read_vrrp_pcap(path: Path) -> list[tuple[int, str, int, int]]:
-    """(ns CLOCK_REALTIME, source address, VRID, priority) of each VRRP
-    packet in a pcap (tcpdump -w, Ethernet, either timestamp precision)."""
+def pcap_frames(path: Path):
+    """(ns CLOCK_REALTIME, frame bytes) of each frame of a pcap written by
+    tcpdump -w: either timestamp precision, Ethernet link type only."""
     import struct
     data = path.read_bytes() if path.exists() else b""
     if len(data) < 24:
-        return []
+        return
     magics = {0xA1B2C3D4: ("<", 1000), 0xA1B23C4D: ("<", 1),
               0xD4C3B2A1: (">", 1000), 0x4D3CB2A1: (">", 1)}
     magic = struct.unpack_from("<I", data, 0)[0]
     if magic not in magics:
         die(f"{path}: not a pcap file")
     order, to_ns = magics[magic]
-    out, offset = [], 24
+    if struct.unpack_from(order + "I", data, 20)[0] != 1:
+        die(f"{path}: link type is not Ethernet")
+    offset = 24
     while offset + 16 <= len(data):
         sec, frac, caplen, _ = struct.unpack_from(order + "IIII", data, offset)
-        frame = data[offset + 16: offset + 16 + caplen]
+        yield sec * 1_000_000_000 + frac * to_ns, data[offset + 16: offset + 16 + caplen]
         offset += 16 + caplen
-        if len(frame) < 34 or struct.unpack_from("!H", frame, 12)[0] != 0x0800:
-            continue
-        ihl = (frame[14] & 0x0F) * 4
-        if frame[23] != 112 or len(frame) < 14 + ihl + 4:
-            continue
-        src = ".".join(str(b) for b in frame[26:30])
-        out.append((sec * 1_000_000_000 + frac * to_ns, src, frame[14 + ihl + 1], frame[14 + ihl + 2]))
+
+
+def vrrp_fields(frame: bytes) -> tuple[str, int, int] | None:
+    """(source address, VRID, priority) of an Ethernet frame carrying VRRP, else None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return None
+    ihl = (frame[14] & 0x0F) * 4
+    if frame[23] != 112 or len(frame) < 14 + ihl + 4:
+        return None
+    return ".".join(str(b) for b in frame[26:30]), frame[14 + ihl + 1], frame[14 + ihl + 2]
+
+
+def read_vrrp_pcap(path: Path) -> list[tuple[int, str, int, int]]:
+    """(ns CLOCK_REALTIME, source address, VRID, priority) of each VRRP packet in a pcap."""
+    out = []
+    for ts, frame in pcap_frames(path):
+        fields = vrrp_fields(frame)
+        if fields:
+            out.append((ts, *fields))
     return out
+
+
+def find_instances(doc) -> list[dict]:
+    """Every object with a "vrid" and a "state" in havipctl's JSON."""
+    found = []
+    if isinstance(doc, dict):
+        if "vrid" in doc and "state" in doc:
+            return [doc]
+        for value in doc.values():
+            found += find_instances(value)
+    elif isinstance(doc, list):
+        for value in doc:
+            found += find_instances(value)
+    return found
 
 
 def addresses(ns: str, dev: str = "eth0") -> set[str]:
